@@ -1,0 +1,155 @@
+<?php
+/**
+ * wpfleet platform configuration: baked into the php image at
+ * /etc/wpfleet/wp-config.php and required by the wp-config.php stub that the
+ * release job writes into every release (docs/release-layout.md). Every value
+ * comes from the environment: the task definition's variables and ECS secrets
+ * (DB_USER, DB_PASSWORD, the eight salts). Nothing here is specific to a site
+ * or an environment, and a site's repository holds no configuration.
+ *
+ * If a required value is missing or malformed, no page is served: HTTP 503
+ * (the log names what is missing, never a value), or exit status 1 on the
+ * command line.
+ */
+
+(static function (): void {
+	$problems = [];
+
+	$env = static function (string $name): ?string {
+		$v = getenv($name);
+		return ($v === false || $v === '') ? null : $v;
+	};
+	$required = static function (string $name, string $hint) use ($env, &$problems): string {
+		$v = $env($name);
+		if ($v === null) {
+			$problems[] = "$name is not set ($hint)";
+			return '';
+		}
+		return $v;
+	};
+	$flag = static function (string $name, bool $default) use ($env, &$problems): bool {
+		$v = $env($name);
+		if ($v === null) {
+			return $default;
+		}
+		$v = strtolower($v);
+		if ($v === 'true' || $v === '1') {
+			return true;
+		}
+		if ($v === 'false' || $v === '0') {
+			return false;
+		}
+		$problems[] = "$name must be true or false";
+		return $default;
+	};
+
+	$c = [];
+	$c['DB_NAME'] = $required('DB_NAME', 'task definition');
+	$c['DB_HOST'] = $required('DB_HOST', 'task definition, host or host:port');
+	$c['DB_USER'] = $required('DB_USER', 'ECS secret');
+	$c['DB_PASSWORD'] = $required('DB_PASSWORD', 'ECS secret');
+	$c['DB_CHARSET'] = 'utf8mb4';
+	$c['DB_COLLATE'] = '';
+	if ($flag('DB_TLS', false)) {
+		$c['MYSQL_CLIENT_FLAGS'] = MYSQLI_CLIENT_SSL;
+	}
+
+	$salts = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
+	foreach ($salts as $name) {
+		$v = $required($name, 'ECS secret');
+		if ($v !== '' && strlen($v) < 32) {
+			$problems[] = "$name is shorter than 32 characters";
+		}
+		$c[$name] = $v;
+	}
+
+	$home = rtrim($required('WP_HOME', 'task definition, e.g. https://www.example.com'), '/');
+	$siteurl = rtrim($env('WP_SITEURL') ?? $home, '/');
+	foreach (['WP_HOME' => $home, 'WP_SITEURL' => $siteurl] as $name => $url) {
+		if ($url !== '' && !preg_match('#^https?://[^/\s]+(/\S*)?$#', $url)) {
+			$problems[] = "$name must be an http:// or https:// URL";
+		}
+	}
+	$c['WP_HOME'] = $home;
+	$c['WP_SITEURL'] = $siteurl;
+
+	$type = $env('WP_ENVIRONMENT_TYPE') ?? 'production';
+	if (!in_array($type, ['production', 'staging', 'development', 'local'], true)) {
+		$problems[] = 'WP_ENVIRONMENT_TYPE must be production, staging, development or local';
+	}
+	$c['WP_ENVIRONMENT_TYPE'] = $type;
+
+	// Cron runs as a scheduled task (wp cron event run --due-now), never from
+	// a page view; code changes only through releases.
+	$c['DISABLE_WP_CRON'] = $flag('DISABLE_WP_CRON', true);
+	$c['DISALLOW_FILE_MODS'] = $flag('DISALLOW_FILE_MODS', true);
+	$c['DISALLOW_FILE_EDIT'] = true;
+	$c['AUTOMATIC_UPDATER_DISABLED'] = true;
+	$c['WP_AUTO_UPDATE_CORE'] = false;
+	$c['FORCE_SSL_ADMIN'] = $flag('FORCE_SSL_ADMIN', true);
+
+	// Uploads live in S3 (humanmade/S3-Uploads reads these; credentials come
+	// from the task role, never from here).
+	if (($bucket = $env('S3_UPLOADS_BUCKET')) !== null) {
+		$c['S3_UPLOADS_BUCKET'] = $bucket;
+		$c['S3_UPLOADS_REGION'] = $env('S3_UPLOADS_REGION') ?? ($env('AWS_REGION') ?? '');
+		$c['S3_UPLOADS_USE_INSTANCE_PROFILE'] = true;
+	}
+
+	$c['WP_DEBUG'] = $flag('WP_DEBUG', false);
+	$c['WP_DEBUG_DISPLAY'] = false;
+	$c['WP_DEBUG_LOG'] = false; // PHP logs to the container's stderr
+	$c['WP_TEMP_DIR'] = sys_get_temp_dir();
+
+	$prefix = $env('WPFLEET_TABLE_PREFIX') ?? 'wp_';
+	if (!preg_match('/^[A-Za-z0-9_]+$/', $prefix)) {
+		$problems[] = 'WPFLEET_TABLE_PREFIX may hold only letters, digits and _';
+	}
+
+	if ($problems) {
+		$msg = 'wpfleet: site configuration is incomplete: ' . implode('; ', $problems) . '. No page is served until the task definition provides them.';
+		error_log($msg);
+		if (PHP_SAPI === 'cli') {
+			fwrite(STDERR, $msg . "\n");
+			exit(1);
+		}
+		if (!headers_sent()) {
+			http_response_code(503);
+			header('Content-Type: text/plain; charset=utf-8');
+			header('Cache-Control: no-store');
+			header('Retry-After: 30');
+		}
+		echo "Service unavailable: this site's configuration is incomplete.\n";
+		exit(0);
+	}
+
+	foreach ($c as $name => $value) {
+		if (!defined($name)) {
+			define($name, $value);
+		}
+	}
+	$GLOBALS['table_prefix'] = $prefix;
+
+	// The values stay in the process environment (the next request needs
+	// them) but are removed from this request's $_SERVER and $_ENV, so code
+	// that dumps those (debug tools, phpinfo-like plugins) cannot show them.
+	foreach (array_merge(['DB_USER', 'DB_PASSWORD'], $salts) as $name) {
+		unset($_SERVER[$name], $_ENV[$name]);
+	}
+})();
+
+$table_prefix = $GLOBALS['table_prefix'];
+
+if (!defined('ABSPATH')) {
+	// wp-load.php (web) and WP-CLI define ABSPATH before they load the
+	// configuration; anything else gets the live release.
+	define('ABSPATH', rtrim((string) realpath((string) getenv('WPFLEET_WEB_ROOT')), '/') . '/');
+}
+
+// The release stub loads wp-settings.php itself on the line after requiring
+// this file (WP-CLI needs that line there, and skips it, to load WordPress in
+// its own order). For a stub without that line, load it here, except under
+// WP-CLI, which loads it itself.
+if (!(defined('WP_CLI') && WP_CLI)) {
+	require_once ABSPATH . 'wp-settings.php';
+}
