@@ -26,9 +26,13 @@ type entry struct {
 	mode             int64
 }
 
-func file(name, body string) entry { return entry{name: name, body: body, typ: tar.TypeReg, mode: 0o644} }
-func dir(name string) entry        { return entry{name: name, typ: tar.TypeDir, mode: 0o755} }
-func link(name, to string) entry   { return entry{name: name, link: to, typ: tar.TypeSymlink, mode: 0o777} }
+func file(name, body string) entry {
+	return entry{name: name, body: body, typ: tar.TypeReg, mode: 0o644}
+}
+func dir(name string) entry { return entry{name: name, typ: tar.TypeDir, mode: 0o755} }
+func link(name, to string) entry {
+	return entry{name: name, link: to, typ: tar.TypeSymlink, mode: 0o777}
+}
 
 var mtime = time.Date(2026, 11, 26, 6, 30, 0, 0, time.UTC)
 
@@ -175,7 +179,7 @@ func TestUnpackWritesTree(t *testing.T) {
 		dir("./"),
 		file("./index.php", "<?php echo 1;"),
 		{name: "./bin/run", body: "#!/bin/sh\n", typ: tar.TypeReg, mode: 0o4750}, // setuid bit dropped
-		file("./wp-content/themes/t/style.css", "body{}"), // parents without entries
+		file("./wp-content/themes/t/style.css", "body{}"),                        // parents without entries
 		link("./wp-content/themes/t/alias.css", "style.css"),
 		link("./top", "wp-content/themes"),
 		dir("./empty/"),
