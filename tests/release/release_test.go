@@ -101,7 +101,7 @@ func TestIncrementalReleaseFetchesOnlyNewObjects(t *testing.T) {
 	mirror := filepath.Join(f.siteDir("shop"), ".wpfleet", "repo.git")
 	before := objectCount(t, mirror)
 	id2 := f.release("shop", "main")
-	newObjects := len(strings.Fields(f.git(f.origin("shop"), "rev-list", "--objects", c1+".."+c2)))
+	newObjects := len(strings.Split(f.git(f.origin("shop"), "rev-list", "--objects", c1+".."+c2), "\n"))
 	if got := objectCount(t, mirror) - before; got != newObjects {
 		t.Fatalf("mirror gained %d objects, the new commit has %d new ones", got, newObjects)
 	}
@@ -239,7 +239,14 @@ func TestConcurrentReleaseRefused(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { killSession(t, cmd.Process.Pid); _ = cmd.Wait() })
+	pid := cmd.Process.Pid
+	reaped := false
+	t.Cleanup(func() {
+		if !reaped {
+			killSession(t, pid)
+			_ = cmd.Wait()
+		}
+	})
 	waitStopped(t, cmd.Process.Pid)
 
 	for _, action := range []string{"release", "rollback"} {
@@ -265,7 +272,7 @@ func TestConcurrentReleaseRefused(t *testing.T) {
 	case <-time.After(2 * time.Minute):
 		t.Fatal("resumed job did not finish")
 	}
-	cmd.Process = nil // reaped
+	reaped = true
 	if !releaseLineRE.MatchString(strings.TrimSpace(stdout.String())) {
 		t.Fatalf("resumed job summary: %q", stdout)
 	}
