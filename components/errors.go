@@ -59,4 +59,16 @@ func (c *check) keyed(key string, value any, err error) {
 	}
 }
 
-func (c *check) err() error { return errors.Join(c.errs...) }
+// err joins the problems found, each once: a fleet-wide setting that is
+// wrong for every site is reported a single time.
+func (c *check) err() error {
+	seen := map[string]bool{}
+	var out []error
+	for _, e := range c.errs {
+		if msg := e.Error(); !seen[msg] {
+			seen[msg] = true
+			out = append(out, e)
+		}
+	}
+	return errors.Join(out...)
+}

@@ -367,19 +367,34 @@ func (f FleetArgs) Validate() error {
 				c.add(invalid(hk, h, "a name inside one of the zones in wpfleet:dnsZones (%s)", zoneNames(f.DnsZones)))
 			}
 		}
-		c.keyed(siteKey(i, "taskMemory"), r.Memory, CheckFargateSize(r.CPU, r.Memory))
-		c.keyed(siteKey(i, "minTasks"), fmt.Sprintf("%d (maxTasks %d)", r.MinTasks, r.MaxTasks), CheckTaskCounts(r.MinTasks, r.MaxTasks))
-		c.keyed(siteKey(i, "spotWeight"), fmt.Sprintf("onDemandBase %d, onDemandWeight %d, spotWeight %d",
-			r.Capacity.OnDemandBase, r.Capacity.OnDemandWeight, r.Capacity.SpotWeight), r.Capacity.Check())
+		// An inherited setting is reported under its fleet-wide key, an
+		// overridden one under the site's.
+		k := func(field string, overridden bool) string {
+			if overridden {
+				return siteKey(i, field)
+			}
+			return key(field)
+		}
+		cpuKey := k("taskCpu", s.TaskCpu != nil)
+		if FargateMemories(r.CPU) == nil {
+			c.keyed(cpuKey, r.CPU, CheckFargateSize(r.CPU, r.Memory))
+		} else {
+			c.keyed(k("taskMemory", s.TaskMemory != nil || s.TaskCpu != nil), r.Memory, CheckFargateSize(r.CPU, r.Memory))
+		}
+		c.keyed(k("minTasks", s.MinTasks != nil || s.MaxTasks != nil), fmt.Sprintf("%d (maxTasks %d)", r.MinTasks, r.MaxTasks),
+			CheckTaskCounts(r.MinTasks, r.MaxTasks))
+		c.keyed(k("spotWeight", s.OnDemandBase != nil || s.OnDemandWeight != nil || s.SpotWeight != nil),
+			fmt.Sprintf("onDemandBase %d, onDemandWeight %d, spotWeight %d", r.Capacity.OnDemandBase, r.Capacity.OnDemandWeight, r.Capacity.SpotWeight),
+			r.Capacity.Check())
 		if r.CodeDelivery != CodeLocal && r.CodeDelivery != CodeEFS {
-			c.add(invalid(siteKey(i, "codeDelivery"), r.CodeDelivery, `"local" (copy releases to the task's disk) or "efs" (serve from EFS)`))
+			c.add(invalid(k("codeDelivery", s.CodeDelivery != nil), r.CodeDelivery, `"local" (copy releases to the task's disk) or "efs" (serve from EFS)`))
 		}
 		if r.EphemeralGiB != 0 && (r.EphemeralGiB < 21 || r.EphemeralGiB > 200) {
-			c.add(invalid(siteKey(i, "ephemeralStorageGiB"), r.EphemeralGiB, "21 to 200 GiB"))
+			c.add(invalid(k("ephemeralStorageGiB", s.EphemeralStorageGiB != nil), r.EphemeralGiB, "21 to 200 GiB"))
 		}
-		c.keyed(siteKey(i, "cronSchedule"), r.CronSchedule, CheckScheduleExpression(r.CronSchedule))
+		c.keyed(k("cronSchedule", s.CronSchedule != nil), r.CronSchedule, CheckScheduleExpression(r.CronSchedule))
 		if r.RequestTimeout < 5 || r.RequestTimeout > 100 {
-			c.add(invalid(siteKey(i, "requestTimeoutSeconds"), r.RequestTimeout, "5 to 100 seconds"))
+			c.add(invalid(k("requestTimeoutSeconds", s.RequestTimeoutSeconds != nil), r.RequestTimeout, "5 to 100 seconds"))
 		}
 		if r.ListenerPriority < 1 || r.ListenerPriority+r.Rules-1 > 50000 {
 			c.add(invalid(siteKey(i, "listenerPriority"), r.ListenerPriority, "1 to 50000"))

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -71,7 +72,9 @@ func Fields() []Field {
 	return out
 }
 
-// Load reads the running stack's configuration.
+// Load reads the running stack's configuration. Under the Pulumi engine the
+// whole configuration is also in the environment (PULUMI_CONFIG), so an
+// unknown `wpfleet:` key (a typo) is an error there too.
 func Load(ctx *pulumi.Context) (components.FleetArgs, error) {
 	values := map[string]string{}
 	for _, f := range Fields() {
@@ -82,7 +85,34 @@ func Load(ctx *pulumi.Context) (components.FleetArgs, error) {
 	if v, ok := ctx.GetConfig(RegionKey); ok {
 		values[RegionKey] = v
 	}
+	if all := os.Getenv(pulumi.EnvConfig); all != "" && !ctx.RunningWithMocks() {
+		var engine map[string]string
+		if err := json.Unmarshal([]byte(all), &engine); err == nil {
+			if err := CheckKeys(engine); err != nil {
+				return components.FleetArgs{}, err
+			}
+		}
+	}
 	return FromMap(values, ctx.Stack())
+}
+
+// CheckKeys returns an error naming every `wpfleet:` key that FleetArgs does
+// not know, so a typo never silently falls back to a default.
+func CheckKeys(values map[string]string) error {
+	known := map[string]bool{}
+	for _, f := range Fields() {
+		known[f.Key] = true
+	}
+	var errs []string
+	for _, k := range sortedKeys(values) {
+		if strings.HasPrefix(k, components.ConfigNamespace+":") && !known[k] {
+			errs = append(errs, fmt.Sprintf("%s: unknown key; known keys are %s", k, knownKeys()))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
 }
 
 // FromMap builds FleetArgs from raw config values as Pulumi hands them to a

@@ -2,6 +2,7 @@ package mocks
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -52,7 +53,11 @@ func (r *Recorder) Run(config map[string]string, secretKeys []string, program pu
 		case !res.Known:
 			outputs[name] = UnknownPlaceholder
 		default:
-			outputs[name] = res.Value
+			v, err := jsonValue(res.Value)
+			if err != nil {
+				return nil, fmt.Errorf("output %s: %w", name, err)
+			}
+			outputs[name] = v
 		}
 	}
 	resources := r.Resources()
@@ -116,4 +121,16 @@ func (res *Result) CountByType() map[string]int {
 		out[r.Type]++
 	}
 	return out
+}
+
+// jsonValue normalises a Go value to what JSON decoding gives (maps of any,
+// float64 numbers), so outputs look the same in Go and in JSON.
+func jsonValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }

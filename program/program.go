@@ -9,6 +9,7 @@ import (
 
 	"github.com/wpfleet/wpfleet/components"
 	"github.com/wpfleet/wpfleet/fleetconfig"
+	"github.com/wpfleet/wpfleet/mocks"
 )
 
 // Run builds the stack's fleet from its configuration.
@@ -29,4 +30,18 @@ func Run(ctx *pulumi.Context) error {
 	ctx.Export("databaseEndpoint", fleet.Database.Endpoint)
 	ctx.Export("alarmTopicArn", fleet.Alarms.Arn)
 	return nil
+}
+
+// Preview runs Run offline under a recording mock, as `pulumi preview` would
+// run it under the engine: config keys are checked first (an unknown key is
+// an error, as under the engine), then the very same program runs. The
+// recorder is returned too, so callers can see that a failed run registered
+// nothing.
+func Preview(project, stack string, config map[string]string, secretKeys []string) (*mocks.Result, *mocks.Recorder, error) {
+	rec := mocks.New(project, stack, config[fleetconfig.RegionKey])
+	if err := fleetconfig.CheckKeys(config); err != nil {
+		return nil, rec, err
+	}
+	res, err := rec.Run(config, secretKeys, Run)
+	return res, rec, err
 }

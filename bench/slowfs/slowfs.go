@@ -9,7 +9,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,23 +36,67 @@ type Stats struct {
 	mu    sync.Mutex
 	ops   map[string]int64
 	pids  map[uint32]int64
+	tgid  sync.Map // thread id -> process id
 }
 
-// Snapshot is a copy of the counters, as served on /stats.
+// Snapshot is a copy of the counters, as served on /stats. PIDs counts by
+// the process (not thread) that caused the request; "0" is the kernel's own
+// requests, such as FORGET.
 type Snapshot struct {
 	Total int64            `json:"total"`
 	Ops   map[string]int64 `json:"ops"`
 	PIDs  map[string]int64 `json:"pids"`
 }
 
+// Except returns the number of requests caused by processes other than
+// pids, not counting the kernel's own (pid 0).
+func (sn Snapshot) Except(pids ...int) int64 {
+	skip := map[string]bool{"0": true}
+	for _, p := range pids {
+		skip[strconv.Itoa(p)] = true
+	}
+	var n int64
+	for pid, c := range sn.PIDs {
+		if !skip[pid] {
+			n += c
+		}
+	}
+	return n
+}
+
 func newStats() *Stats { return &Stats{ops: map[string]int64{}, pids: map[uint32]int64{}} }
 
-func (s *Stats) add(op string, pid uint32) {
+func (s *Stats) add(op string, tid uint32) {
+	pid := s.processOf(tid)
 	s.total.Add(1)
 	s.mu.Lock()
 	s.ops[op]++
 	s.pids[pid]++
 	s.mu.Unlock()
+}
+
+// processOf maps the thread id FUSE reports to its process id (Tgid), read
+// once per thread from /proc. 0 (requests the kernel makes on its own) stays 0.
+func (s *Stats) processOf(tid uint32) uint32 {
+	if tid == 0 {
+		return 0
+	}
+	if v, ok := s.tgid.Load(tid); ok {
+		return v.(uint32)
+	}
+	pid := tid
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", tid)); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+				if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32); err == nil {
+					pid = uint32(n)
+				}
+				break
+			}
+		}
+	}
+	s.tgid.Store(tid, pid)
+	return pid
 }
 
 // Snapshot returns the counters.

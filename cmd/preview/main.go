@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 
 	"github.com/wpfleet/wpfleet/fleetconfig"
-	"github.com/wpfleet/wpfleet/mocks"
 	"github.com/wpfleet/wpfleet/program"
 )
 
@@ -49,9 +48,9 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "preview: %v\n", err)
 		return 1
 	}
-	res, err := mocks.Run(files.Project, *stack, files.Config, files.SecretKeys, program.Run)
+	res, _, err := program.Preview(files.Project, *stack, files.Config, files.SecretKeys)
 	if err != nil {
-		fmt.Fprintf(stderr, "preview: invalid configuration for stack %s:\n%v\n", *stack, err)
+		fmt.Fprintf(stderr, "preview: stack %s:\n%v\n", *stack, err)
 		return 1
 	}
 	if *format == "json" {

@@ -1,0 +1,341 @@
+package runtime
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wpfleet/wpfleet/internal/wpstack"
+)
+
+func checkSecrets(t *testing.T, tk *task) {
+	p := tk.probe(t, "", nil)
+	secretNames := []string{"DB_USER", "DB_PASSWORD", "AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT"}
+	for _, k := range secretNames {
+		if slices.Contains(p.ServerKeys, k) || slices.Contains(p.EnvKeys, k) {
+			t.Errorf("%s is still in $_SERVER/$_ENV after the configuration was loaded", k)
+		}
+	}
+	if !p.DisableWPCron || !p.DisallowFileMods || !p.ForceSSLAdmin || p.EnvironmentType != "staging" {
+		t.Errorf("constants from the environment: %+v", p)
+	}
+	if p.S3UploadsBucket == nil || *p.S3UploadsBucket != tk.site.Env["S3_UPLOADS_BUCKET"] {
+		t.Errorf("S3_UPLOADS_BUCKET = %v, want %q", p.S3UploadsBucket, tk.site.Env["S3_UPLOADS_BUCKET"])
+	}
+	// DB_TLS=true: MYSQLI_CLIENT_SSL, and the server (require_secure_transport)
+	// accepted the connection over TLS.
+	if p.MySQLClientFlags == nil || *p.MySQLClientFlags != 2048 || p.DBSSLCipher == "" {
+		t.Errorf("database connection without TLS: MYSQL_CLIENT_FLAGS %v, Ssl_cipher %q", p.MySQLClientFlags, p.DBSSLCipher)
+	}
+	if !p.OPcacheEnabled || (p.OPcacheValidateTimestamps != "0" && p.OPcacheValidateTimestamps != "") || p.MaxExecutionTime != "30" {
+		t.Errorf("PHP settings from image/php: opcache %v validate_timestamps %q max_execution_time %q", p.OPcacheEnabled, p.OPcacheValidateTimestamps, p.MaxExecutionTime)
+	}
+	// No secret value in the code, the images' files or any log.
+	var places []string
+	for _, root := range []string{tk.backing, filepath.Join(env.repo, "image")} {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() || strings.HasSuffix(path, ".tar.zst") {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if found := containsAny(b, tk.secrets); len(found) > 0 {
+				places = append(places, path+" holds "+strings.Join(found, ","))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []*wpstack.Proc{tk.site.FPM, tk.site.Nginx, tk.site.Sync} {
+		if p == nil {
+			continue
+		}
+		b, _ := os.ReadFile(p.Log)
+		if found := containsAny(b, tk.secrets); len(found) > 0 {
+			places = append(places, p.Name+" log holds "+strings.Join(found, ","))
+		}
+	}
+	_, body, _ := wpstack.Get(tk.site.URL+"/", nil)
+	if found := containsAny([]byte(body), tk.secrets); len(found) > 0 {
+		places = append(places, "front page holds "+strings.Join(found, ","))
+	}
+	if len(places) > 0 {
+		t.Errorf("secret values found outside the environment: %s", strings.Join(places, "; "))
+	}
+}
+
+func checkRealIP(t *testing.T, tk *task) {
+	// 127.0.0.1 (the "load balancer") is trusted; the address it appended is
+	// the client's, anything to its left is the client's own claim.
+	p := tk.probe(t, "", map[string]string{"X-Forwarded-For": "198.51.100.9, 203.0.113.7"})
+	if p.RemoteAddr != "203.0.113.7" {
+		t.Errorf("REMOTE_ADDR = %q, want 203.0.113.7 (rightmost untrusted X-Forwarded-For entry)", p.RemoteAddr)
+	}
+	if p := tk.probe(t, "", nil); p.RemoteAddr != "127.0.0.1" {
+		t.Errorf("REMOTE_ADDR without X-Forwarded-For = %q", p.RemoteAddr)
+	}
+}
+
+func checkCron(t *testing.T, tk *task) {
+	tk.probe(t, "?schedule=1", nil) // an event due a minute ago
+	for range 5 {
+		if code, _, err := wpstack.Get(tk.site.URL+"/", nil); err != nil || code != 200 {
+			t.Fatalf("front page: %d %v", code, err)
+		}
+	}
+	time.Sleep(time.Second) // WordPress's cron spawn is a fire-and-forget request
+	p := tk.probe(t, "", nil)
+	if p.TestEventRan != "" || string(p.TestEventNext) == "false" {
+		t.Fatalf("the due event ran during page views: ran=%q next=%s", p.TestEventRan, p.TestEventNext)
+	}
+	entries, err := tk.site.AccessLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.URI, "/wp-cron.php") {
+			t.Fatalf("a page view spawned wp-cron: %+v", e)
+		}
+	}
+	// The cron task: efs mode, WPFLEET_WEB_ROOT=/mnt/efs/current.
+	out, err := tk.site.RunCron(filepath.Join(tk.efs.Mountpoint, "current"), map[string]string{"WPFLEET_CODE_DELIVERY": "efs"})
+	if err != nil {
+		t.Fatalf("cron run: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Executed the cron event 'wpfleet_test_event'") {
+		t.Fatalf("cron run did not run the due event:\n%s", out)
+	}
+	if p := tk.probe(t, "", nil); p.TestEventRan == "" {
+		t.Fatal("the cron run reported the event but its action did not run")
+	}
+}
+
+func checkNeverServed(t *testing.T, tk *task) {
+	leaks := []string{"wpfleet-test-git-config", "refs/heads", "WPFLEET_TEST_DOTENV", "/etc/wpfleet", "\"sha256\""}
+	for _, path := range []string{"/.git/config", "/.git/HEAD", "/.git/", "/.env", "/.wpfleet-release", "/wp-config.php",
+		"/wp-content/../wp-config.php", "/wp-config.php?x=1", "/WP-CONFIG.PHP", "/wp-content/mu-plugins/../../.git/config"} {
+		for _, hdr := range []map[string]string{nil, {"X-Forwarded-Proto": "https"}} {
+			code, body, err := wpstack.Get(tk.site.URL+path, hdr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code != 404 {
+				t.Errorf("GET %s: %d, want 404", path, code)
+			}
+			for _, leak := range leaks {
+				if strings.Contains(body, leak) {
+					t.Errorf("GET %s leaked %q", path, leak)
+				}
+			}
+		}
+	}
+}
+
+func checkWarmPath(t *testing.T, tk *task) {
+	_, body, err := wpstack.Get(tk.site.URL+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urls []string
+	for _, m := range assetRE.FindAllStringSubmatch(body, -1) {
+		urls = append(urls, strings.ReplaceAll(m[1], "&#038;", "&"))
+	}
+	view := func() {
+		for _, u := range append([]string{tk.site.URL + "/"}, urls...) {
+			if code, _, err := wpstack.Get(u, nil); err != nil || code != 200 {
+				t.Fatalf("GET %s: %d %v", u, code, err)
+			}
+		}
+	}
+	for range 10 {
+		view()
+	}
+	if err := tk.efs.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	const views = 20
+	for range views {
+		view()
+	}
+	st, err := tk.efs.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := st.Except(tk.agentPID())
+	t.Logf("%s mode: %d warm page views (page + %d assets): %d requests reached the EFS stand-in (%.1f per view); all requests incl. the agent's polling: %v",
+		tk.mode, views, len(urls), n, float64(n)/views, st)
+	if tk.mode == wpstack.ModeLocal && n != 0 {
+		t.Errorf("local mode: warm page views made %d requests to the EFS stand-in, want 0", n)
+	}
+	if tk.mode == wpstack.ModeEFS && n == 0 {
+		t.Errorf("efs mode: page views made no request to the EFS stand-in: the counter is not counting")
+	}
+}
+
+type sample struct {
+	at       time.Time
+	kind     string // "php" or "static"
+	status   int
+	release  string
+	abspath  string
+	err      error
+	clientID int
+}
+
+func checkNewRelease(t *testing.T, tk *task) {
+	old := tk.release
+	id := wpstack.NewReleaseID()
+	if _, err := wpstack.BuildWordPressTree(env.bins, tk.backing, id); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu      sync.Mutex
+		samples []sample
+		stop    = make(chan struct{})
+		wg      sync.WaitGroup
+	)
+	for c := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := wpstack.Do("GET", tk.site.URL+"/", nil, nil)
+				s := sample{at: time.Now(), kind: "php", err: err, clientID: c}
+				if err == nil {
+					s.status, s.release, s.abspath = resp.StatusCode, resp.Header.Get("X-Wpfleet-Release"), resp.Header.Get("X-Wpfleet-Abspath")
+				}
+				resp2, err := wpstack.Do("GET", tk.site.URL+"/wpfleet-release.txt", nil, nil)
+				s2 := sample{at: time.Now(), kind: "static", err: err, clientID: c}
+				if err == nil {
+					s2.status, s2.release = resp2.StatusCode, strings.TrimSpace(resp2.Body)
+				}
+				mu.Lock()
+				samples = append(samples, s, s2)
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := wpstack.Publish(env.bins, tk.backing, id); err != nil {
+		t.Fatal(err)
+	}
+	published := time.Now()
+	var phpAt, staticAt time.Time
+	deadline := published.Add(10 * time.Second)
+	for time.Now().Before(deadline) && (phpAt.IsZero() || staticAt.IsZero()) {
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		for _, s := range samples {
+			if s.release == id && s.at.After(published) {
+				if s.kind == "php" && phpAt.IsZero() {
+					phpAt = s.at
+				}
+				if s.kind == "static" && staticAt.IsZero() {
+					staticAt = s.at
+				}
+			}
+		}
+		mu.Unlock()
+	}
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+	if phpAt.IsZero() || staticAt.IsZero() {
+		t.Fatalf("new release %s not served within 10 s of publishing (PHP seen: %v, static seen: %v)", id, !phpAt.IsZero(), !staticAt.IsZero())
+	}
+	t.Logf("%s mode: release live %.2f s (PHP) and %.2f s (static file) after the pointer switch; %d requests during the switch",
+		tk.mode, phpAt.Sub(published).Seconds(), staticAt.Sub(published).Seconds(), len(samples))
+	seenNew := map[int]bool{}
+	for _, s := range samples {
+		if s.err != nil || s.status != 200 {
+			t.Errorf("failed request during the switch: %s %d %v", s.kind, s.status, s.err)
+			continue
+		}
+		if s.release != old && s.release != id {
+			t.Errorf("%s response from unknown release %q", s.kind, s.release)
+		}
+		if s.kind != "php" {
+			continue
+		}
+		// The code that ran must be the code of the release its path names:
+		// a stale OPcache entry would answer with the old id from the new path.
+		if filepath.Base(strings.TrimSuffix(s.abspath, "/")) != s.release {
+			t.Errorf("stale or mixed code: release %q answered from %q", s.release, s.abspath)
+		}
+		if s.release == id {
+			seenNew[s.clientID] = true
+		} else if seenNew[s.clientID] {
+			t.Errorf("client %d got the old release after the new one", s.clientID)
+		}
+	}
+	if p := tk.probe(t, "", nil); p.Release != id {
+		t.Errorf("after the switch the probe runs release %q", p.Release)
+	}
+	tk.release = id
+
+	if tk.mode == wpstack.ModeLocal {
+		// The replaced local copy is removed once its grace period is over.
+		oldDir := filepath.Join(tk.site.Opts.Local, "releases", old)
+		if _, err := os.Stat(oldDir); err != nil {
+			t.Errorf("old local release removed at once (requests in flight may still need it): %v", err)
+		}
+		err := wpstack.WaitFor(tk.site.Sync, 60*time.Second, "removal of the old local release", func() error {
+			if _, err := os.Stat(oldDir); err == nil {
+				return os.ErrExist
+			}
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func checkGracefulStop(t *testing.T, tk *task) {
+	type result struct {
+		code int
+		body string
+		err  error
+	}
+	res := make(chan result, 1)
+	go func() {
+		code, body, err := wpstack.Get(tk.site.URL+"/slow.php?ms=3000", nil)
+		res <- result{code, body, err}
+	}()
+	time.Sleep(700 * time.Millisecond)
+	// What ECS does: the stop signal to every container at once.
+	for _, p := range []*wpstack.Proc{tk.site.Nginx, tk.site.FPM} {
+		if err := p.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := <-res
+	if r.err != nil || r.code != 200 || r.body != "done" {
+		t.Errorf("request in flight during the stop: %d %q %v", r.code, r.body, r.err)
+	}
+	for _, p := range []*wpstack.Proc{tk.site.Nginx, tk.site.FPM} {
+		select {
+		case <-p.Done():
+			if err := p.Err(); err != nil {
+				t.Errorf("%s exited with %v after a graceful stop; log:\n%s", p.Name, err, p.Tail(1500))
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("%s still running 20 s after SIGTERM", p.Name)
+		}
+	}
+}

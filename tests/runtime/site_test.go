@@ -1,0 +1,336 @@
+package runtime
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wpfleet/wpfleet/internal/wpstack"
+)
+
+// task is one site running in one code delivery mode.
+type task struct {
+	mode    string
+	dir     string
+	backing string // the site's directory in the layout (what EFS holds)
+	efs     *wpstack.SlowFS
+	site    *wpstack.Site
+	secrets map[string]string
+	release string // live release id
+}
+
+var dbCounter atomic.Int32
+
+func startTask(t *testing.T, mode string, extraEnv map[string]string) *task {
+	t.Helper()
+	tk := &task{mode: mode, dir: filepath.Join(env.tmp, mode)}
+	tk.backing = filepath.Join(tk.dir, "efs-backing", "site"+mode)
+	if err := os.MkdirAll(tk.backing, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tk.release = tk.publish(t)
+
+	var err error
+	// The web tasks' EFS mount: read only, through the counting FUSE file
+	// system (no delay in the tests; kernel caches of 1 s like NFS's).
+	tk.efs, err = wpstack.MountSlowFS(env.slowBin, tk.backing, filepath.Join(tk.dir, "mnt-efs"), filepath.Join(tk.dir, "slowfs.log"), 0, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tk.efs.Unmount)
+
+	n := dbCounter.Add(1)
+	dbName, dbUser := fmt.Sprintf("wp_%s_%d", mode, n), fmt.Sprintf("wpu_%s_%d", mode, n)
+	dbPassword := randomSecret(t)
+	if err := env.db.CreateSite(dbName, dbUser, dbPassword); err != nil {
+		t.Fatal(err)
+	}
+	siteEnv := wpstack.SiteEnv("site"+mode, env.db, dbName, dbUser, dbPassword)
+	for k, v := range extraEnv {
+		siteEnv[k] = v
+	}
+	tk.secrets = map[string]string{"DB_PASSWORD": dbPassword}
+	for k, v := range wpstack.Salts() {
+		siteEnv[k] = v
+		tk.secrets[k] = v
+	}
+	tk.site, err = wpstack.StartSite(env.bins, env.repo, filepath.Join(tk.dir, "task"), wpstack.SiteOptions{
+		Name: "site" + mode, Mode: mode, EFS: tk.efs.Mountpoint, Local: filepath.Join(tk.dir, "task-local"),
+		SyncBin: env.syncBin, SyncGrace: 3 * time.Second, Env: siteEnv,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tk.site.Stop)
+	if err := tk.site.InstallWordPress("wpfleet "+mode+" site", randomSecret(t)); err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func (tk *task) publish(t *testing.T) string {
+	t.Helper()
+	id := wpstack.NewReleaseID()
+	if _, err := wpstack.BuildWordPressTree(env.bins, tk.backing, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := wpstack.Publish(env.bins, tk.backing, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func randomSecret(t *testing.T) string {
+	t.Helper()
+	for _, v := range wpstack.Salts() {
+		return strings.NewReplacer("/", "x", "+", "y", "=", "z").Replace(v)
+	}
+	panic("unreachable")
+}
+
+type probe struct {
+	Release                   string          `json:"release"`
+	Abspath                   string          `json:"abspath"`
+	ServerKeys                []string        `json:"server_keys"`
+	EnvKeys                   []string        `json:"env_keys"`
+	IsSSL                     bool            `json:"is_ssl"`
+	RemoteAddr                string          `json:"remote_addr"`
+	DisableWPCron             bool            `json:"disable_wp_cron"`
+	DisallowFileMods          bool            `json:"disallow_file_mods"`
+	ForceSSLAdmin             bool            `json:"force_ssl_admin"`
+	EnvironmentType           string          `json:"environment_type"`
+	S3UploadsBucket           *string         `json:"s3_uploads_bucket"`
+	MySQLClientFlags          *int            `json:"mysql_client_flags"`
+	DBSSLCipher               string          `json:"db_ssl_cipher"`
+	OPcacheEnabled            bool            `json:"opcache_enabled"`
+	OPcacheValidateTimestamps string          `json:"opcache_validate_timestamps"`
+	MaxExecutionTime          string          `json:"max_execution_time"`
+	TestEventRan              string          `json:"test_event_ran"`
+	TestEventNext             json.RawMessage `json:"test_event_next"`
+}
+
+func (tk *task) probe(t *testing.T, query string, hdr map[string]string) probe {
+	t.Helper()
+	code, body, err := wpstack.Get(tk.site.URL+"/wpfleet-test-env.php"+query, hdr)
+	if err != nil || code != 200 {
+		t.Fatalf("probe: %d %v %.500s", code, err, body)
+	}
+	var p probe
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Fatalf("probe: %v: %.500s", err, body)
+	}
+	return p
+}
+
+func TestLocalMode(t *testing.T) {
+	need(t)
+	tk := startTask(t, wpstack.ModeLocal, map[string]string{})
+	siteChecks(t, tk)
+}
+
+func TestEFSMode(t *testing.T) {
+	need(t)
+	tk := startTask(t, wpstack.ModeEFS, map[string]string{})
+	siteChecks(t, tk)
+}
+
+func siteChecks(t *testing.T, tk *task) {
+	t.Run("front page and static assets", func(t *testing.T) { checkFrontPage(t, tk) })
+	t.Run("screenshot with CSS", func(t *testing.T) { checkScreenshot(t, tk) })
+	t.Run("wp-admin redirects to login over https", func(t *testing.T) { checkAdminRedirect(t, tk) })
+	t.Run("healthz touches neither code nor database", func(t *testing.T) { checkHealth(t, tk) })
+	t.Run("settings and secrets from the environment only", func(t *testing.T) { checkSecrets(t, tk) })
+	t.Run("real client address", func(t *testing.T) { checkRealIP(t, tk) })
+	t.Run("wp-cron is not spawned by page views", func(t *testing.T) { checkCron(t, tk) })
+	t.Run("private files are never served", func(t *testing.T) { checkNeverServed(t, tk) })
+	t.Run("warm page views and the slow file system", func(t *testing.T) { checkWarmPath(t, tk) })
+	t.Run("new release served within 10 s without failed requests", func(t *testing.T) { checkNewRelease(t, tk) })
+	t.Run("graceful stop finishes requests in flight", func(t *testing.T) { checkGracefulStop(t, tk) })
+}
+
+var assetRE = regexp.MustCompile(`(?:href|src)=['"](http://127\.0\.0\.1:\d+/[^'"]+\.(?:css|js)(?:\?[^'"]*)?)['"]`)
+
+func checkFrontPage(t *testing.T, tk *task) {
+	resp, err := wpstack.Do("GET", tk.site.URL+"/", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "wpfleet "+tk.mode+" site") {
+		t.Fatalf("front page: %d %.800s", resp.StatusCode, resp.Body)
+	}
+	if got := resp.Header.Get("X-Wpfleet-Release"); got != tk.release {
+		t.Fatalf("front page served by release %q, want %q", got, tk.release)
+	}
+	if !strings.Contains(resp.Body, "<!-- wpfleet-release:"+tk.release+" -->") || !strings.Contains(resp.Body, "wp-block-") {
+		t.Fatalf("front page is not a rendered block theme page: %.800s", resp.Body)
+	}
+	assets := assetRE.FindAllStringSubmatch(resp.Body, -1)
+	if len(assets) == 0 {
+		t.Fatalf("no stylesheet or script referenced by the front page: %.2000s", resp.Body)
+	}
+	for _, m := range assets {
+		u := strings.ReplaceAll(m[1], "&#038;", "&")
+		a, err := wpstack.Do("GET", u, map[string]string{"Accept-Encoding": "gzip"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.StatusCode != 200 || len(a.Body) == 0 {
+			t.Errorf("asset %s: %d", u, a.StatusCode)
+		}
+		if cc := a.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
+			t.Errorf("asset %s: Cache-Control %q, want a year (max-age=31536000)", u, cc)
+		}
+		if ct := a.Header.Get("Content-Type"); !strings.Contains(ct, "css") && !strings.Contains(ct, "javascript") {
+			t.Errorf("asset %s: Content-Type %q", u, ct)
+		}
+	}
+	t.Logf("front page: %d bytes, %d stylesheets/scripts fetched", len(resp.Body), len(assets))
+}
+
+func checkScreenshot(t *testing.T, tk *task) {
+	if env.bins.Chromium == "" {
+		if os.Getenv("WPFLEET_REQUIRE_RUNTIME") == "1" {
+			t.Fatal("chromium (Debian package chromium) is missing")
+		}
+		t.Skip("chromium (Debian package chromium) is missing")
+	}
+	shot := filepath.Join(tk.dir, "front-page.png")
+	out, err := wpstack.Screenshot(env.bins.Chromium, tk.site.URL+"/", shot, 1280, 900)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An unstyled page is black text on white; the theme's styles give
+	// large areas of other colours and lay the text out in columns.
+	dark, colored, total := pixelStats(img)
+	t.Logf("screenshot %s: %.1f%% dark, %.1f%% neither white nor grey", shot, 100*float64(dark)/float64(total), 100*float64(colored)/float64(total))
+	if dark*200 < total {
+		t.Errorf("screenshot is nearly blank: %d of %d pixels dark", dark, total)
+	}
+	entries, err := tk.site.AccessLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetched := map[string]int{}
+	for _, e := range entries {
+		if strings.Contains(e.UserAgent, "HeadlessChrome") && e.Status == 200 {
+			for _, ext := range []string{".css", ".woff2", ".js"} {
+				if strings.Contains(strings.SplitN(e.URI, "?", 2)[0], ext) {
+					fetched[ext]++
+				}
+			}
+		}
+	}
+	t.Logf("Chromium fetched %v", fetched)
+	if fetched[".css"]+fetched[".woff2"] == 0 {
+		t.Errorf("Chromium fetched no stylesheet or web font: access log shows %v", fetched)
+	}
+	if dir := os.Getenv("WPFLEET_SCREENSHOT_DIR"); dir != "" {
+		b, _ := os.ReadFile(shot)
+		_ = os.WriteFile(filepath.Join(dir, "front-page-"+tk.mode+".png"), b, 0o644)
+	}
+}
+
+func pixelStats(img image.Image) (dark, colored, total int) {
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			r, g, bl = r>>8, g>>8, bl>>8
+			total++
+			if r+g+bl < 200 {
+				dark++
+			}
+			mx, mn := max(r, g, bl), min(r, g, bl)
+			if mx-mn > 40 {
+				colored++
+			}
+		}
+	}
+	return dark, colored, total
+}
+
+func checkAdminRedirect(t *testing.T, tk *task) {
+	https := map[string]string{"X-Forwarded-Proto": "https"}
+	for _, hdr := range []map[string]string{https, nil} {
+		resp, err := wpstack.Do("GET", tk.site.URL+"/wp-admin/", hdr, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc := resp.Header.Get("Location")
+		want := "https://127.0.0.1:" + fmt.Sprint(tk.site.Port) + "/wp-login.php"
+		if hdr == nil {
+			// FORCE_SSL_ADMIN: first to the same page over https.
+			want = "https://127.0.0.1:" + fmt.Sprint(tk.site.Port) + "/wp-admin/"
+		}
+		if resp.StatusCode != 302 || !strings.HasPrefix(loc, want) {
+			t.Errorf("GET /wp-admin/ (headers %v): %d Location %q, want 302 to %s...", hdr, resp.StatusCode, loc, want)
+		}
+	}
+	resp, err := wpstack.Do("GET", tk.site.URL+"/wp-login.php", https, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `name="log"`) {
+		t.Errorf("login page over https: %d %.300s", resp.StatusCode, resp.Body)
+	}
+	if p := tk.probe(t, "", https); !p.IsSSL {
+		t.Error("X-Forwarded-Proto: https did not make is_ssl() true")
+	}
+	if p := tk.probe(t, "", nil); p.IsSSL {
+		t.Error("is_ssl() true without X-Forwarded-Proto: https")
+	}
+}
+
+func checkHealth(t *testing.T, tk *task) {
+	if err := tk.efs.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		code, body, err := wpstack.Get(tk.site.URL+"/healthz", nil)
+		if err != nil || code != 200 || strings.TrimSpace(body) != "ok" {
+			t.Fatalf("/healthz: %d %q %v", code, body, err)
+		}
+	}
+	st, err := tk.efs.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := st.Except(tk.agentPID()); n != 0 {
+		t.Errorf("20 /healthz calls made %d requests to the EFS stand-in: %v", n, st)
+	}
+	if err := tk.site.FPMHealthcheck(); err != nil {
+		t.Errorf("php-fpm-healthcheck: %v", err)
+	}
+	if tk.mode == wpstack.ModeLocal {
+		if out, err := wpstack.Run(tk.site.SyncEnv(), env.syncBin, "health"); err != nil {
+			t.Errorf("wpfleet-sync health: %v %s", err, out)
+		}
+	}
+	// TestMisconfiguredSite checks /healthz with no database reachable.
+}
+
+// agentPID is the sync agent's process id (-1 in efs mode): its polling is
+// not caused by page views.
+func (tk *task) agentPID() int {
+	if tk.site.Sync == nil {
+		return -1
+	}
+	return tk.site.Sync.Cmd.Process.Pid
+}
