@@ -301,7 +301,10 @@ func DefaultValues() map[string]any {
 			out[f.Name] = fv.Interface()
 		}
 	}
-	// No defaults: the environment falls back to the stack name in code.
-	out["environment"] = nil
+	// No defaults: the environment falls back to the stack name in code, and
+	// the images must be given.
+	for _, k := range []string{"environment", "nginxImage", "phpImage"} {
+		out[k] = nil
+	}
 	return out
 }

@@ -1,0 +1,55 @@
+package tests
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wpfleet/wpfleet/fleetconfig"
+)
+
+// Pulumi.yaml declares exactly the keys FleetArgs reads, each with its type,
+// a description, and the default the code uses.
+func TestPulumiYamlDeclaresEveryKey(t *testing.T) {
+	proj, err := workspace.LoadProject(filepath.Join(repoRoot(), "Pulumi.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, "wpfleet", string(proj.Name))
+	assert.Equal(t, "go", proj.Runtime.Name())
+	defaults := fleetconfig.DefaultValues()
+	declared := map[string]bool{}
+	for k := range proj.Config {
+		declared[k] = true
+	}
+	for _, f := range fleetconfig.Fields() {
+		decl, ok := proj.Config[f.Name]
+		if !assert.Truef(t, ok, "Pulumi.yaml does not declare %s", f.Name) {
+			continue
+		}
+		delete(declared, f.Name)
+		assert.Equalf(t, f.Type, decl.TypeName(), "type of %s", f.Name)
+		if f.Type == "array" {
+			require.NotNil(t, decl.Items, f.Name)
+			assert.Equalf(t, f.ItemType, decl.Items.Type, "item type of %s", f.Name)
+		}
+		assert.NotEmptyf(t, decl.Description, "description of %s", f.Name)
+		want, _ := json.Marshal(defaults[f.Name])
+		got, _ := json.Marshal(decl.Default)
+		assert.JSONEqf(t, string(want), string(got), "default of %s", f.Name)
+	}
+	assert.Empty(t, declared, "Pulumi.yaml declares keys the program does not read")
+}
+
+// The README's configuration reference names every key.
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	require.NoError(t, err)
+	for _, f := range fleetconfig.Fields() {
+		assert.Truef(t, strings.Contains(string(b), "`"+f.Name+"`"), "README.md does not document %s", f.Name)
+	}
+}
