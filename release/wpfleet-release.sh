@@ -298,7 +298,9 @@ g() {
 	if [[ -n ${GIT_CREDENTIALS_SECRET_ARN:-} ]]; then
 		cred=(-c credential.helper= -c "credential.helper=$HERE/git-credential-wpfleet")
 	fi
+	# A remote that stalls for a minute fails the fetch instead of hanging the build.
 	GIT_TERMINAL_PROMPT=0 git -c gc.auto=0 -c maintenance.auto=false -c protocol.ext.allow=never \
+		-c http.lowSpeedLimit=1000 -c http.lowSpeedTime=60 \
 		"${cred[@]}" --git-dir="$W/repo.git" "$@"
 }
 

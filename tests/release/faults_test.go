@@ -55,12 +55,13 @@ func TestFaultRemoteUnreachable(t *testing.T) {
 	})
 }
 
-// The remote's upload-pack dies after 64 KiB of a multi-megabyte pack.
+// The remote's upload-pack dies after at most 2 MiB of an 8 MiB pack (dd passes each read on
+// at once and stops after 32 of them).
 func TestFaultRemoteDiesMidFetch(t *testing.T) {
 	f, _, before := faultFixture(t)
-	f.commit("site", "big", map[string]string{"big.bin": randomString(t, 4<<20)})
+	f.commit("site", "big", map[string]string{"big.bin": randomString(t, 8<<20)})
 	wrapper := filepath.Join(t.TempDir(), "dying-upload-pack")
-	writeFile(t, wrapper, "#!/bin/sh\n\"$(git --exec-path)/git-upload-pack\" \"$@\" | head -c 65536\n", 0o755)
+	writeFile(t, wrapper, "#!/bin/sh\n\"$(git --exec-path)/git-upload-pack\" \"$@\" | dd bs=65536 count=32 2>/dev/null\n", 0o755)
 	mirror := filepath.Join(f.siteDir("site"), ".wpfleet", "repo.git")
 	refsBefore := gitOut(t, mirror, "for-each-ref")
 	r := f.run("site", "release", "main", "GIT_CONFIG_COUNT=1",

@@ -421,7 +421,15 @@ func exitCode(err error) int {
 func (f *fixture) run(site, action, ref string, extra ...string) result {
 	f.t.Helper()
 	cmd, stdout, stderr := f.command(site, action, ref, extra...)
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		f.t.Fatalf("start job: %v", err)
+	}
+	// A hung job fails the test instead of hanging it.
+	timer := time.AfterFunc(5*time.Minute, func() { killSession(f.t, cmd.Process.Pid) })
+	err := cmd.Wait()
+	if !timer.Stop() {
+		f.t.Fatalf("job did not finish within 5 minutes:\n%s\n%s", stdout, stderr)
+	}
 	r := result{code: exitCode(err), stdout: stdout.String(), stderr: stderr.String()}
 	if r.code == -1 {
 		f.t.Fatalf("run job: %v", err)
