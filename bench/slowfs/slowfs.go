@@ -28,6 +28,31 @@ type Options struct {
 	AttrTimeout     time.Duration // kernel cache of attributes
 	NegativeTimeout time.Duration // kernel cache of failed lookups
 	ReadOnly        bool          // mount read-only (EROFS on writes), like the web tasks' EFS mount
+	// ReadMiBps caps the data rate of all READ requests together (0: no
+	// cap), a stand-in for a per-client throughput limit.
+	ReadMiBps float64
+}
+
+// rateLimiter spaces out reads so that together they stay under a data rate.
+type rateLimiter struct {
+	mu   sync.Mutex
+	next time.Time
+	bps  float64
+}
+
+func (l *rateLimiter) wait(n uint32) {
+	if l == nil || l.bps <= 0 {
+		return
+	}
+	l.mu.Lock()
+	now := time.Now()
+	if l.next.Before(now) {
+		l.next = now
+	}
+	l.next = l.next.Add(time.Duration(float64(n) / l.bps * float64(time.Second)))
+	until := l.next
+	l.mu.Unlock()
+	time.Sleep(time.Until(until))
 }
 
 // Stats counts requests that reached the file system.
@@ -172,11 +197,18 @@ func Mount(backing, mountpoint string, o Options) (*fuse.Server, *Stats, error) 
 		MaxWrite:     1 << 20,
 		MaxReadAhead: 1 << 20,
 	}
+	// The kernel checks permissions from the cached attributes, as an NFS
+	// client's access cache does, instead of sending ACCESS for every
+	// access(2) call.
+	opts.MountOptions.Options = append(opts.MountOptions.Options, "default_permissions")
 	if o.ReadOnly {
 		opts.MountOptions.Options = append(opts.MountOptions.Options, "ro")
 	}
 	stats := newStats()
-	raw := &delayFS{RawFileSystem: fs.NewNodeFS(root, opts), delay: o.Delay, stats: stats}
+	raw := &delayFS{RawFileSystem: fs.NewNodeFS(root, opts), delay: o.Delay, stats: stats, readOnly: o.ReadOnly}
+	if o.ReadMiBps > 0 {
+		raw.rate = &rateLimiter{bps: o.ReadMiBps * (1 << 20)}
+	}
 	server, err := fuse.NewServer(raw, mountpoint, &opts.MountOptions)
 	if err != nil {
 		return nil, nil, err
@@ -195,6 +227,11 @@ type delayFS struct {
 	fuse.RawFileSystem
 	delay time.Duration
 	stats *Stats
+	rate  *rateLimiter
+	// readOnly: nothing is ever dirty, so FLUSH is refused once (ENOSYS)
+	// and the kernel stops sending it, as an NFS client sends nothing when
+	// it closes a file it only read.
+	readOnly bool
 }
 
 func (d *delayFS) hit(op string, h *fuse.InHeader) {
@@ -301,6 +338,10 @@ func (d *delayFS) Open(c <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fu
 	d.hit("OPEN", &in.InHeader)
 	st := d.RawFileSystem.Open(c, in, out)
 	noPassthrough(&out.OpenFlags, &out.BackingID)
+	// Keep cached pages across opens (they are dropped when the file's
+	// attributes change), as an NFS client keeps its page cache while the
+	// file's change attribute stays the same.
+	out.OpenFlags |= fuse.FOPEN_KEEP_CACHE
 	return st
 }
 
@@ -314,6 +355,7 @@ func noPassthrough(flags *uint32, backingID *int32) {
 
 func (d *delayFS) Read(c <-chan struct{}, in *fuse.ReadIn, buf []byte) (fuse.ReadResult, fuse.Status) {
 	d.hit("READ", &in.InHeader)
+	d.rate.wait(in.Size)
 	return d.RawFileSystem.Read(c, in, buf)
 }
 
@@ -354,6 +396,9 @@ func (d *delayFS) CopyFileRange(c <-chan struct{}, in *fuse.CopyFileRangeIn) (ui
 
 func (d *delayFS) Flush(c <-chan struct{}, in *fuse.FlushIn) fuse.Status {
 	d.hit("FLUSH", &in.InHeader)
+	if d.readOnly {
+		return fuse.ENOSYS
+	}
 	return d.RawFileSystem.Flush(c, in)
 }
 

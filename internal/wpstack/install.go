@@ -114,12 +114,13 @@ type SlowFS struct {
 
 // MountSlowFS mounts backing at mountpoint with the given delay and kernel
 // cache times, read-only.
-func MountSlowFS(bin, backing, mountpoint, logPath string, delay, cache time.Duration) (*SlowFS, error) {
+func MountSlowFS(bin, backing, mountpoint, logPath string, delay, cache time.Duration, extra ...string) (*SlowFS, error) {
 	if err := os.MkdirAll(mountpoint, 0o755); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-ro", "-delay", delay.String(), "-entry-timeout", cache.String(),
-		"-attr-timeout", cache.String(), "-negative-timeout", cache.String(), backing, mountpoint)
+	args := append([]string{"-ro", "-delay", delay.String(), "-entry-timeout", cache.String(),
+		"-attr-timeout", cache.String(), "-negative-timeout", cache.String()}, extra...)
+	cmd := exec.Command(bin, append(args, backing, mountpoint)...)
 	cmd.Env = BaseEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()

@@ -26,16 +26,28 @@ const (
 const PlatformConfigPath = "/etc/wpfleet/wp-config.php"
 
 // InstallPlatformConfig copies image/php/wp-config.php to
-// /etc/wpfleet/wp-config.php, as the php image does (needs root).
-func InstallPlatformConfig(repo string) error {
+// /etc/wpfleet/wp-config.php, as the php image does (needs root), and
+// returns a function that puts back what was there before.
+func InstallPlatformConfig(repo string) (restore func(), err error) {
 	b, err := os.ReadFile(filepath.Join(repo, "image/php/wp-config.php"))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	old, readErr := os.ReadFile(PlatformConfigPath)
 	if err := os.MkdirAll(filepath.Dir(PlatformConfigPath), 0o755); err != nil {
-		return fmt.Errorf("install %s (the tests need root): %w", PlatformConfigPath, err)
+		return nil, fmt.Errorf("install %s (needs root): %w", PlatformConfigPath, err)
 	}
-	return os.WriteFile(PlatformConfigPath, b, 0o644)
+	if err := os.WriteFile(PlatformConfigPath, b, 0o644); err != nil {
+		return nil, fmt.Errorf("install %s (needs root): %w", PlatformConfigPath, err)
+	}
+	return func() {
+		if readErr == nil {
+			_ = os.WriteFile(PlatformConfigPath, old, 0o644)
+			return
+		}
+		_ = os.Remove(PlatformConfigPath)
+		_ = os.Remove(filepath.Dir(PlatformConfigPath))
+	}, nil
 }
 
 // SiteOptions describes one site's task: nginx, php-fpm and, in local mode,

@@ -102,7 +102,9 @@ func setup() (cleanup func(), err error) {
 		os.RemoveAll(env.tmp)
 	})
 
-	restore, err := installPlatformConfig()
+	// The stub in every release requires /etc/wpfleet/wp-config.php, where
+	// the php image puts image/php/wp-config.php.
+	restore, err := wpstack.InstallPlatformConfig(env.repo)
 	if err != nil {
 		return nil, err
 	}
@@ -124,24 +126,6 @@ func setup() (cleanup func(), err error) {
 	}
 	undo = append(undo, env.db.Stop)
 	return cleanup, nil
-}
-
-// installPlatformConfig puts image/php/wp-config.php where the release stub
-// requires it (/etc/wpfleet/wp-config.php), as the php image does, and
-// returns a function that puts back what was there before.
-func installPlatformConfig() (func(), error) {
-	old, readErr := os.ReadFile(wpstack.PlatformConfigPath)
-	if err := wpstack.InstallPlatformConfig(env.repo); err != nil {
-		return nil, err
-	}
-	return func() {
-		if readErr == nil {
-			_ = os.WriteFile(wpstack.PlatformConfigPath, old, 0o644)
-			return
-		}
-		_ = os.Remove(wpstack.PlatformConfigPath)
-		_ = os.Remove(filepath.Dir(wpstack.PlatformConfigPath))
-	}, nil
 }
 
 // containsAny reports which of the needles occur in haystack.

@@ -3,7 +3,7 @@
 // EFS (see bench/slowfs).
 //
 //	slowfs [-delay 1ms] [-entry-timeout 3s] [-attr-timeout 3s] [-negative-timeout 3s]
-//	       [-ro] [-stats 127.0.0.1:0] BACKING MOUNTPOINT
+//	       [-ro] [-read-mibps 0] [-stats 127.0.0.1:0] BACKING MOUNTPOINT
 //
 // Once mounted it prints "ready stats=http://ADDR" on stdout; GET /stats
 // returns the counters as JSON, POST /reset zeroes them. SIGTERM or SIGINT
@@ -30,6 +30,7 @@ func main() {
 	flag.DurationVar(&o.AttrTimeout, "attr-timeout", 3*time.Second, "kernel cache time of attributes")
 	flag.DurationVar(&o.NegativeTimeout, "negative-timeout", 3*time.Second, "kernel cache time of failed lookups")
 	flag.BoolVar(&o.ReadOnly, "ro", false, "mount read-only")
+	flag.Float64Var(&o.ReadMiBps, "read-mibps", 0, "cap on the data rate of all reads together, MiB/s (0: none)")
 	statsAddr := flag.String("stats", "127.0.0.1:0", "loopback address of the counters' HTTP endpoint")
 	flag.Parse()
 	if flag.NArg() != 2 {

@@ -1,0 +1,579 @@
+// Command runtimebench measures what a front-page view costs when the code
+// lives on a slow network file system, for the seed's way, efs mode and
+// local mode, and how fast a task gets a large site ready and a new release
+// live. Run it through bench/run-runtime.sh (root, Debian packages of
+// .ci/apt-packages). It is a benchmark, not a test: it prints numbers.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wpfleet/wpfleet/internal/wpstack"
+)
+
+var (
+	flagDelay    = flag.Duration("delay", time.Millisecond, "delay of every request to the slow file system")
+	flagCache    = flag.Duration("cache", 3*time.Second, "kernel entry/attribute cache time on the slow file system")
+	flagWarmup   = flag.Int("warmup", 20, "untimed front-page views before measuring")
+	flagViews    = flag.Int("views", 50, "timed front-page views per scenario")
+	flagFiles    = flag.Int("big-files", 20000, "files in the large site")
+	flagBigMB    = flag.Int("big-mb", 500, "approximate size of the large site, MB")
+	flagBig      = flag.Bool("big", true, "run the large-site measurements")
+	flagTreeCopy = flag.Bool("tree-copy", true, "also time copying the large site file by file through the slow file system")
+	flagRateMiBs = flag.Float64("rate-mibps", 100, "also time the large site with reads capped at this MiB/s (0: skip)")
+	flagSyncBin  = flag.String("sync-bin", "", "built wpfleet-sync")
+	flagSlowBin  = flag.String("slowfs-bin", "", "built slowfs")
+	flagWork     = flag.String("work", "", "work directory (default: a new temporary directory, removed at the end)")
+	flagOut      = flag.String("out", "", "also write the results as JSON here")
+)
+
+type pageResult struct {
+	Name        string    `json:"name"`
+	Median      float64   `json:"median_ms"`
+	P90         float64   `json:"p90_ms"`
+	FSPerPage   float64   `json:"fs_requests_per_page"`
+	AgentPerMin float64   `json:"agent_requests_per_minute,omitempty"`
+	Samples     []float64 `json:"-"`
+}
+
+type results struct {
+	Started      time.Time              `json:"started"`
+	Delay        string                 `json:"delay"`
+	Cache        string                 `json:"cache"`
+	Pages        map[string]*pageResult `json:"pages"`
+	BigFiles     int64                  `json:"big_site_files"`
+	BigBytes     int64                  `json:"big_site_bytes"`
+	ArtifactSize int64                  `json:"big_site_artifact_bytes"`
+	ReadySlow    float64                `json:"big_site_ready_seconds"`
+	ReadyRate    float64                `json:"big_site_ready_seconds_rate_capped,omitempty"`
+	ReadyFSReqs  int64                  `json:"big_site_ready_fs_requests"`
+	TreeCopy     float64                `json:"big_site_tree_copy_seconds,omitempty"`
+	TreeCopyReqs int64                  `json:"big_site_tree_copy_fs_requests,omitempty"`
+	LiveLocal    float64                `json:"release_live_seconds_local"`
+	LiveLocalBig float64                `json:"release_live_seconds_local_big_site"`
+	LiveEFS      float64                `json:"release_live_seconds_efs"`
+}
+
+type bench struct {
+	bins wpstack.Binaries
+	repo string
+	work string
+	db   *wpstack.MariaDB
+	env  map[string]string // site environment (DB, salts)
+	port int
+	res  results
+}
+
+func main() {
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "runtimebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	b := &bench{res: results{Started: time.Now().UTC(), Delay: flagDelay.String(), Cache: flagCache.String(), Pages: map[string]*pageResult{}}}
+	var missing []string
+	b.bins, missing = wpstack.FindBinaries()
+	if len(missing) > 0 {
+		return fmt.Errorf("missing: %s", strings.Join(missing, ", "))
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("needs root (FUSE mounts, /etc/wpfleet, php-fpm workers as www-data)")
+	}
+	if *flagSyncBin == "" || *flagSlowBin == "" {
+		return fmt.Errorf("-sync-bin and -slowfs-bin are required (bench/run-runtime.sh builds them)")
+	}
+	var err error
+	if b.repo, err = wpstack.RepoRoot(); err != nil {
+		return err
+	}
+	if b.work = *flagWork; b.work == "" {
+		if b.work, err = os.MkdirTemp("", "wpfleet-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(b.work)
+	}
+	if err := os.Chmod(b.work, 0o755); err != nil {
+		return err
+	}
+	restore, err := wpstack.InstallPlatformConfig(b.repo)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	if b.db, err = wpstack.StartMariaDB(b.bins, filepath.Join(b.work, "mariadb")); err != nil {
+		return err
+	}
+	defer b.db.Stop()
+	if err := b.db.CreateSite("wp_bench", "wpu_bench", "bench-password-not-secret"); err != nil {
+		return err
+	}
+	b.env = wpstack.SiteEnv("bench", b.db, "wp_bench", "wpu_bench", "bench-password-not-secret")
+	// One php-fpm worker and one client, as in the reference measurement
+	// (/work/shared/reference/wordpress-on-nfs.md).
+	b.env["WPFLEET_FPM_MAX_CHILDREN"] = "1"
+	if b.port, err = wpstack.FreePort(); err != nil {
+		return err
+	}
+
+	if err := b.pages(); err != nil {
+		return err
+	}
+	if *flagBig {
+		if err := b.bigSite(); err != nil {
+			return err
+		}
+	}
+	b.print()
+	if *flagOut != "" {
+		out, _ := json.MarshalIndent(b.res, "", "  ")
+		if err := os.WriteFile(*flagOut, append(out, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+// pages measures front-page views in every scenario.
+func (b *bench) pages() error {
+	backing := filepath.Join(b.work, "efs", "bench")
+	if err := publish(b.bins, backing); err != nil {
+		return err
+	}
+	fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, filepath.Join(b.work, "mnt-efs"), filepath.Join(b.work, "slowfs.log"), *flagDelay, *flagCache)
+	if err != nil {
+		return err
+	}
+	defer fs.Unmount()
+
+	installed := false
+	type scenario struct {
+		key, name, mode, settings string
+		slow                      bool
+	}
+	for _, sc := range []scenario{
+		{"seed-slow", "(a) seed: code on the slow FS, Debian's default OPcache", wpstack.ModeEFS, "debian", true},
+		{"seed-disk", "(a) seed settings, code on local disk", wpstack.ModeEFS, "debian", false},
+		{"efs-slow", "(b) efs mode, wpfleet settings", wpstack.ModeEFS, "", true},
+		{"efs-disk", "(b) wpfleet settings, code on local disk", wpstack.ModeEFS, "", false},
+		{"local-slow", "(c) local mode, releases on the slow FS", wpstack.ModeLocal, "", true},
+		{"local-disk", "(c) local mode, releases on local disk", wpstack.ModeLocal, "", false},
+	} {
+		src := backing
+		if sc.slow {
+			src = fs.Mountpoint
+		}
+		dir := filepath.Join(b.work, "task-"+sc.key)
+		site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
+			Name: "bench", Mode: sc.mode, EFS: src, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin,
+			Env: b.env, PHPSettings: sc.settings, Port: b.port,
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.name, err)
+		}
+		if !installed {
+			if err := site.InstallWordPress("wpfleet bench", "bench-admin-password"); err != nil {
+				site.Stop()
+				return err
+			}
+			installed = true
+		}
+		var counter *wpstack.SlowFS
+		if sc.slow {
+			counter = fs
+		}
+		r, err := measure(site, counter, *flagWarmup, *flagViews)
+		site.Stop()
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.name, err)
+		}
+		r.Name = sc.name
+		b.res.Pages[sc.key] = r
+		logf("%-58s median %6.1f ms  p90 %6.1f ms  slow-FS requests/page %.1f", sc.name, r.Median, r.P90, r.FSPerPage)
+	}
+
+	// Release to served, both modes, on this site.
+	for _, mode := range []string{wpstack.ModeLocal, wpstack.ModeEFS} {
+		dir := filepath.Join(b.work, "task-live-"+mode)
+		site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
+			Name: "bench", Mode: mode, EFS: fs.Mountpoint, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin,
+			Env: b.env, Port: b.port,
+		})
+		if err != nil {
+			return err
+		}
+		secs, err := releaseLive(b.bins, site, backing, nil)
+		site.Stop()
+		if err != nil {
+			return err
+		}
+		if mode == wpstack.ModeLocal {
+			b.res.LiveLocal = secs
+		} else {
+			b.res.LiveEFS = secs
+		}
+		logf("%s mode: new release served %.2f s after the pointer switch", mode, secs)
+	}
+	return nil
+}
+
+func publish(bins wpstack.Binaries, backing string) error {
+	if err := os.MkdirAll(backing, 0o755); err != nil {
+		return err
+	}
+	id := wpstack.NewReleaseID()
+	if _, err := wpstack.BuildWordPressTree(bins, backing, id); err != nil {
+		return err
+	}
+	return wpstack.Publish(bins, backing, id)
+}
+
+// measure times front-page views after a warm-up; fs (may be nil) counts
+// the requests that reached the slow file system per view, leaving out the
+// sync agent's polling.
+func measure(site *wpstack.Site, fs *wpstack.SlowFS, warmup, views int) (*pageResult, error) {
+	get := func() (time.Duration, error) {
+		start := time.Now()
+		code, body, err := wpstack.Get(site.URL+"/", nil)
+		d := time.Since(start)
+		if err != nil {
+			return 0, err
+		}
+		if code != 200 || !strings.Contains(body, "wpfleet bench") {
+			return 0, fmt.Errorf("front page: HTTP %d %.200s", code, body)
+		}
+		return d, nil
+	}
+	for range warmup {
+		if _, err := get(); err != nil {
+			return nil, err
+		}
+	}
+	if fs != nil {
+		if err := fs.Reset(); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	r := &pageResult{}
+	for range views {
+		d, err := get()
+		if err != nil {
+			return nil, err
+		}
+		r.Samples = append(r.Samples, float64(d.Microseconds())/1000)
+	}
+	elapsed := time.Since(start)
+	if fs != nil {
+		st, err := fs.Stats()
+		if err != nil {
+			return nil, err
+		}
+		agent := -1
+		if site.Sync != nil {
+			agent = site.Sync.Cmd.Process.Pid
+			r.AgentPerMin = float64(st.PIDs[strconv.Itoa(agent)]) / elapsed.Minutes()
+		}
+		r.FSPerPage = float64(st.Except(agent)) / float64(views)
+	}
+	sorted := append([]float64(nil), r.Samples...)
+	sort.Float64s(sorted)
+	r.Median = percentile(sorted, 50)
+	r.P90 = percentile(sorted, 90)
+	return r, nil
+}
+
+func percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := p / 100 * float64(len(sorted)-1)
+	lo := int(rank)
+	if lo+1 >= len(sorted) {
+		return sorted[lo]
+	}
+	return sorted[lo] + (rank-float64(lo))*(sorted[lo+1]-sorted[lo])
+}
+
+// releaseLive publishes a new release of the site (built before the clock
+// starts) and returns the seconds from the pointer switch until the front
+// page is served by the new code. mutate may change the staged tree.
+func releaseLive(bins wpstack.Binaries, site *wpstack.Site, backing string, stage func(id string) error) (float64, error) {
+	id := wpstack.NewReleaseID()
+	if stage != nil {
+		if err := stage(id); err != nil {
+			return 0, err
+		}
+	} else if _, err := wpstack.BuildWordPressTree(bins, backing, id); err != nil {
+		return 0, err
+	}
+	if err := wpstack.Publish(bins, backing, id); err != nil {
+		return 0, err
+	}
+	switched := time.Now()
+	for time.Since(switched) < 60*time.Second {
+		resp, err := wpstack.Do("GET", site.URL+"/", nil, nil)
+		if err != nil {
+			return 0, err
+		}
+		if resp.StatusCode != 200 {
+			return 0, fmt.Errorf("front page during the switch: HTTP %d", resp.StatusCode)
+		}
+		if resp.Header.Get("X-Wpfleet-Release") == id {
+			return time.Since(switched).Seconds(), nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("release %s not served within 60 s", id)
+}
+
+// bigSite builds a site of about flagFiles files and flagBigMB MB (WordPress
+// plus generated code-like and media-like files), publishes it, and times a
+// new task getting it ready through the slow file system.
+func (b *bench) bigSite() error {
+	backing := filepath.Join(b.work, "efs-big", "big")
+	if err := os.MkdirAll(backing, 0o755); err != nil {
+		return err
+	}
+	build := func(id string) error {
+		tree, err := wpstack.BuildWordPressTree(b.bins, backing, id)
+		if err != nil {
+			return err
+		}
+		return fillSite(tree, *flagFiles, int64(*flagBigMB)*1000*1000)
+	}
+	id := wpstack.NewReleaseID()
+	logf("building the large site (%d files, ~%d MB)", *flagFiles, *flagBigMB)
+	if err := build(id); err != nil {
+		return err
+	}
+	if err := wpstack.Publish(b.bins, backing, id); err != nil {
+		return err
+	}
+	m, err := readManifest(backing, id)
+	if err != nil {
+		return err
+	}
+	b.res.BigFiles, b.res.BigBytes = m.Files, m.Bytes
+	if fi, err := os.Stat(filepath.Join(backing, "artifacts", id+".tar.zst")); err == nil {
+		b.res.ArtifactSize = fi.Size()
+	}
+	logf("large site: %d files, %.0f MB, artifact %.0f MB", m.Files, float64(m.Bytes)/1e6, float64(b.res.ArtifactSize)/1e6)
+
+	ready := func(extra ...string) (float64, int64, error) {
+		mnt := filepath.Join(b.work, "mnt-big")
+		fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, mnt, filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache, extra...)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer fs.Unmount()
+		local := filepath.Join(b.work, "ready-local")
+		_ = os.RemoveAll(local)
+		defer os.RemoveAll(local)
+		// Start from cold kernel caches of the mount (it is new) and drop
+		// the page cache, as on a new task.
+		_ = os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0o200)
+		start := time.Now()
+		out, err := wpstack.Run(append(wpstack.BaseEnv(), "WPFLEET_SYNC_SOURCE="+mnt, "WPFLEET_SYNC_DEST="+local, "WPFLEET_SYNC_MIN_FREE_MIB=256"), *flagSyncBin, "once")
+		secs := time.Since(start).Seconds()
+		if err != nil {
+			return 0, 0, fmt.Errorf("wpfleet-sync once: %v: %s", err, out)
+		}
+		st, err := fs.Stats()
+		if err != nil {
+			return 0, 0, err
+		}
+		return secs, st.Total, nil
+	}
+	if b.res.ReadySlow, b.res.ReadyFSReqs, err = ready(); err != nil {
+		return err
+	}
+	logf("large site ready through the slow FS in %.2f s (%d requests)", b.res.ReadySlow, b.res.ReadyFSReqs)
+	if *flagRateMiBs > 0 {
+		if b.res.ReadyRate, _, err = ready("-read-mibps", strconv.FormatFloat(*flagRateMiBs, 'f', -1, 64)); err != nil {
+			return err
+		}
+		logf("large site ready with reads capped at %.0f MiB/s in %.2f s", *flagRateMiBs, b.res.ReadyRate)
+	}
+
+	if *flagTreeCopy {
+		mnt := filepath.Join(b.work, "mnt-big")
+		fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, mnt, filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(b.work, "tree-copy")
+		_ = os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0o200)
+		start := time.Now()
+		cmd := exec.Command("cp", "-a", filepath.Join(mnt, "releases", id), dst)
+		out, err := cmd.CombinedOutput()
+		b.res.TreeCopy = time.Since(start).Seconds()
+		st, _ := fs.Stats()
+		b.res.TreeCopyReqs = st.Total
+		fs.Unmount()
+		os.RemoveAll(dst)
+		if err != nil {
+			return fmt.Errorf("cp -a: %v: %s", err, out)
+		}
+		logf("large site copied file by file (cp -a) through the slow FS in %.1f s (%d requests)", b.res.TreeCopy, b.res.TreeCopyReqs)
+	}
+
+	// A running local-mode task on the large site: publish a new release.
+	fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, filepath.Join(b.work, "mnt-big"), filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache)
+	if err != nil {
+		return err
+	}
+	defer fs.Unmount()
+	dir := filepath.Join(b.work, "task-live-big")
+	site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
+		Name: "bench", Mode: wpstack.ModeLocal, EFS: fs.Mountpoint, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin,
+		Env: b.env, Port: b.port,
+	})
+	if err != nil {
+		return err
+	}
+	defer site.Stop()
+	if b.res.LiveLocalBig, err = releaseLive(b.bins, site, backing, build); err != nil {
+		return err
+	}
+	logf("local mode, large site: new release served %.2f s after the pointer switch", b.res.LiveLocalBig)
+	return nil
+}
+
+type manifest struct {
+	Files int64 `json:"files"`
+	Bytes int64 `json:"bytes"`
+}
+
+func readManifest(site, id string) (manifest, error) {
+	var m manifest
+	bs, err := os.ReadFile(filepath.Join(site, "releases", id, ".wpfleet-release"))
+	if err != nil {
+		return m, err
+	}
+	return m, json.Unmarshal(bs, &m)
+}
+
+// fillSite adds files to tree until it holds about files files and bytes
+// bytes: 80% of the added files are code-like text (PHP, JS, CSS: 1-16 KB,
+// compressible), 20% media-like (images, fonts: random bytes, which do not
+// compress) that take the remaining bytes.
+func fillSite(tree string, files int, bytes int64) error {
+	var have int64
+	var n int
+	err := filepath.WalkDir(tree, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			fi, _ := d.Info()
+			have += fi.Size()
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	add := files - n
+	if add <= 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	code := add * 4 / 5
+	words := strings.Fields("function return array string public private static class extends implements namespace use if else foreach while echo add_action add_filter wp_enqueue_script get_option esc_html __ $post $query margin padding display flex color var const let import export")
+	var codeBytes int64
+	for i := range code {
+		size := 1024 + rng.IntN(15*1024)
+		var sb strings.Builder
+		for sb.Len() < size {
+			sb.WriteString(words[rng.IntN(len(words))])
+			if rng.IntN(8) == 0 {
+				sb.WriteString(";\n")
+			} else {
+				sb.WriteByte(' ')
+			}
+		}
+		ext := []string{".php", ".js", ".css"}[i%3]
+		p := filepath.Join(tree, "wp-content", "plugins", fmt.Sprintf("plugin-%03d", i/200), fmt.Sprintf("dir-%02d", i%10), fmt.Sprintf("file-%05d%s", i, ext))
+		if err := writeFile(p, []byte(sb.String())); err != nil {
+			return err
+		}
+		codeBytes += int64(sb.Len())
+	}
+	media := add - code
+	avg := (bytes - have - codeBytes) / int64(media)
+	if avg < 1024 {
+		avg = 1024
+	}
+	buf := make([]byte, avg*3/2+1)
+	for i := range media {
+		size := int(avg * int64(50+rng.IntN(101)) / 100) // 0.5 to 1.5 times the average
+		for j := 0; j < size; j += 8 {
+			v := rng.Uint64()
+			for k := 0; k < 8 && j+k < size; k++ {
+				buf[j+k] = byte(v >> (8 * k))
+			}
+		}
+		ext := []string{".jpg", ".png", ".woff2", ".webp"}[i%4]
+		p := filepath.Join(tree, "wp-content", "themes", "bench-theme", "assets", fmt.Sprintf("set-%02d", i/100), fmt.Sprintf("media-%05d%s", i, ext))
+		if err := writeFile(p, buf[:size]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFile(p string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, b, 0o644)
+}
+
+func (b *bench) print() {
+	p := b.res.Pages
+	row := func(label, slow, disk string) {
+		sl, dk := p[slow], p[disk]
+		fmt.Printf("| %s | %.0f ms / %.0f ms | %.0f | %.0f ms / %.0f ms |\n", label, sl.Median, sl.P90, sl.FSPerPage, dk.Median, dk.P90)
+	}
+	fmt.Printf("\nFront page, %d warm-up then %d timed views, one client, one php-fpm worker; slow FS: %s per request, kernel caches %s.\n\n",
+		*flagWarmup, *flagViews, b.res.Delay, b.res.Cache)
+	fmt.Println("| scenario | through the slow FS: median / p90 | slow-FS requests per page | plain local disk: median / p90 |")
+	fmt.Println("|---|---|---|---|")
+	row("(a) seed: code on EFS, Debian's default OPcache", "seed-slow", "seed-disk")
+	row("(b) `efs` mode, wpfleet settings", "efs-slow", "efs-disk")
+	row("(c) `local` mode (sync agent copies the release to task storage)", "local-slow", "local-disk")
+	fmt.Printf("\n(c) through the slow FS vs code on plain local disk with the same settings ((b), local disk): %+.1f%% median.\n",
+		100*(p["local-slow"].Median/p["efs-disk"].Median-1))
+	fmt.Printf("Sync agent polling: %.0f slow-FS requests per minute (not caused by page views).\n", p["local-slow"].AgentPerMin)
+	fmt.Printf("\n| release to served | value |\n|---|---|\n")
+	fmt.Printf("| published release served, `local` mode (WordPress site) | %.2f s |\n", b.res.LiveLocal)
+	fmt.Printf("| published release served, `efs` mode | %.2f s |\n", b.res.LiveEFS)
+	if !*flagBig {
+		return
+	}
+	fmt.Printf("\n| large site | value |\n|---|---|\n")
+	fmt.Printf("| size | %d files, %.0f MB (artifact %.0f MB, zstd -3) |\n", b.res.BigFiles, float64(b.res.BigBytes)/1e6, float64(b.res.ArtifactSize)/1e6)
+	fmt.Printf("| new task ready (`wpfleet-sync once`, cold caches) through the slow FS | %.2f s, %d slow-FS requests |\n", b.res.ReadySlow, b.res.ReadyFSReqs)
+	if b.res.ReadyRate > 0 {
+		fmt.Printf("| same, reads capped at %.0f MiB/s | %.2f s |\n", *flagRateMiBs, b.res.ReadyRate)
+	}
+	if b.res.TreeCopy > 0 {
+		fmt.Printf("| for comparison: `cp -a` of the release tree through the slow FS | %.1f s, %d slow-FS requests |\n", b.res.TreeCopy, b.res.TreeCopyReqs)
+	}
+	fmt.Printf("| published release served, `local` mode, large site | %.2f s |\n", b.res.LiveLocalBig)
+}
