@@ -1,0 +1,142 @@
+package fleetconfig
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const project = `name: demo
+runtime: go
+config:
+  taskCpu:
+    type: integer
+    description: cpu
+    default: 512
+  sites:
+    type: array
+    items:
+      type: object
+    description: sites
+  tags:
+    type: object
+    description: tags
+    default:
+      team: web
+  dbMinAcu:
+    type: string
+    description: acu
+    default: "0.5"
+`
+
+func write(t *testing.T, dir, name, body string) string {
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+	return p
+}
+
+func TestReadStackFilesAppliesDefaultsAndBlindsSecrets(t *testing.T) {
+	dir := t.TempDir()
+	proj := write(t, dir, "Pulumi.yaml", project)
+	stack := write(t, dir, "Pulumi.dev.yaml", `config:
+  aws:region: ap-northeast-1
+  demo:sites:
+    - name: blog
+      hostnames: [blog.example.com]
+  demo:dbMinAcu: 0
+  demo:alarmEmail:
+    secure: AAABAMuVOp1mJ6nW
+`)
+	files, err := ReadStackFiles(proj, stack)
+	require.NoError(t, err)
+	assert.Equal(t, "demo", files.Project)
+	assert.Equal(t, "512", files.Config["demo:taskCpu"], "declared default applied")
+	assert.JSONEq(t, `{"team":"web"}`, files.Config["demo:tags"])
+	assert.JSONEq(t, `[{"name":"blog","hostnames":["blog.example.com"]}]`, files.Config["demo:sites"])
+	assert.Equal(t, "0", files.Config["demo:dbMinAcu"], "a YAML number for a string-typed key is its text")
+	assert.Equal(t, "[secret]", files.Config["demo:alarmEmail"], "secure values are never decrypted")
+	assert.Equal(t, []string{"demo:alarmEmail"}, files.SecretKeys)
+}
+
+func TestReadStackFilesChecksDeclaredTypes(t *testing.T) {
+	dir := t.TempDir()
+	proj := write(t, dir, "Pulumi.yaml", project)
+	stack := write(t, dir, "Pulumi.dev.yaml", "config:\n  demo:taskCpu: big\n  demo:sites: oops\n")
+	_, err := ReadStackFiles(proj, stack)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `demo:taskCpu: "big" is not valid; the stack file must give a value of type integer`)
+	assert.Contains(t, err.Error(), `demo:sites: "oops" is not valid; the stack file must give a value of type array<object>`)
+}
+
+func TestReadStackFilesMissingStack(t *testing.T) {
+	dir := t.TempDir()
+	proj := write(t, dir, "Pulumi.yaml", project)
+	_, err := ReadStackFiles(proj, filepath.Join(dir, "Pulumi.nope.yaml"))
+	assert.ErrorContains(t, err, "Pulumi.nope.yaml")
+}
+
+func minimal() map[string]string {
+	return map[string]string{
+		"aws:region":         "ap-northeast-1",
+		"wpfleet:dnsZones":   `[{"name":"example.com","zoneId":"Z1ABC"}]`,
+		"wpfleet:sites":      `[{"name":"blog","hostnames":["blog.example.com"],"jobs":[{"name":"x","schedule":"rate(1 day)","command":["wp","cache","flush"]}]}]`,
+		"wpfleet:nginxImage": "nginx:1", "wpfleet:phpImage": "php:1",
+	}
+}
+
+func TestFromMap(t *testing.T) {
+	args, err := FromMap(minimal(), "dev")
+	require.NoError(t, err)
+	assert.Equal(t, "dev", args.Environment, "the environment defaults to the stack name")
+	assert.Equal(t, 1024, args.TaskCpu)
+	assert.Equal(t, "blog", args.Sites[0].Name)
+
+	cfg := minimal()
+	cfg["wpfleet:dbMinAcu"] = "1.5"
+	cfg["wpfleet:deletionProtection"] = "false"
+	args, err = FromMap(cfg, "dev")
+	require.NoError(t, err)
+	assert.Equal(t, 1.5, args.DbMinAcu)
+	assert.False(t, args.DeletionProtection)
+}
+
+func TestFromMapRejectsUnknownFieldsAndBadTypes(t *testing.T) {
+	cases := map[string][2]string{
+		"job field":      {"wpfleet:sites", `[{"name":"blog","hostnames":["blog.example.com"],"jobs":[{"name":"x","cron":"rate(1 day)"}]}]`},
+		"zone field":     {"wpfleet:dnsZones", `[{"name":"example.com","id":"Z1"}]`},
+		"wrong JSON":     {"wpfleet:sites", `[{"name":"blog","hostnames":"blog.example.com"}]`},
+		"not a bool":     {"wpfleet:finalSnapshot", "maybe"},
+		"not a number":   {"wpfleet:dbMaxAcu", "lots"},
+		"unknown key":    {"wpfleet:sites2", "[]"},
+		"missing region": {"aws:region", ""},
+	}
+	want := map[string]string{
+		"job field":      `wpfleet:sites[0].jobs[0].cron: unknown field; allowed fields are command, name, schedule`,
+		"zone field":     `wpfleet:dnsZones[0].id: unknown field; allowed fields are name, zoneId`,
+		"wrong JSON":     `wpfleet:sites: a JSON string at "hostnames" is not valid; []string expected`,
+		"not a bool":     `wpfleet:finalSnapshot: "maybe" is not valid; true or false`,
+		"not a number":   `wpfleet:dbMaxAcu: "lots" is not valid; a number`,
+		"unknown key":    `wpfleet:sites2: unknown key`,
+		"missing region": `aws:region: (unset) is not valid`,
+	}
+	for name, kv := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := minimal()
+			cfg[kv[0]] = kv[1]
+			_, err := FromMap(cfg, "dev")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), want[name])
+		})
+	}
+}
+
+func TestCheckKeys(t *testing.T) {
+	assert.NoError(t, CheckKeys(map[string]string{"wpfleet:taskCpu": "1", "aws:region": "x", "other:thing": "y"}))
+	err := CheckKeys(map[string]string{"wpfleet:taskcpu": "1"})
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "wpfleet:taskcpu: unknown key; known keys are environment, dnsZones"))
+}
