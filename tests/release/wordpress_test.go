@@ -1,0 +1,113 @@
+package release
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// wordpressSite commits Debian's WordPress (symlinks resolved, translations left out) to the
+// site's repository.
+func wordpressSite(t *testing.T, f *fixture, site string) string {
+	t.Helper()
+	need(t, "php", "cp")
+	const src = "/usr/share/wordpress"
+	if _, err := os.Stat(filepath.Join(src, "wp-includes", "version.php")); err != nil {
+		unavailable(t, "Debian's wordpress package is not installed (see .ci/apt-packages)")
+	}
+	if out, err := exec.Command("php", "-r", `exit(extension_loaded("mysqli") ? 0 : 1);`).CombinedOutput(); err != nil {
+		unavailable(t, "php has no mysqli extension (php-mysql package): "+string(out))
+	}
+	dir := f.origin(site)
+	if out, err := exec.Command("bash", "-c", `cp -rL "$1"/. "$2"/ && rm -rf "$2/wp-content/languages" "$2/.htaccess"`,
+		"-", src, dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy WordPress: %v\n%s", err, out)
+	}
+	return f.commit(site, "WordPress", nil)
+}
+
+func wpDBVersion(t *testing.T, releaseDir string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(releaseDir, "wp-includes", "version.php"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`\$wp_db_version = (\d+);`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no $wp_db_version in version.php")
+	}
+	v, _ := strconv.Atoi(string(m[1]))
+	return v
+}
+
+// TestUpdateDB runs WordPress's real database upgrade after the switch.
+func TestUpdateDB(t *testing.T) {
+	f := newFixture(t, "wp")
+	wordpressSite(t, f, "wp")
+	withUpgrade := "WPFLEET_SKIP_UPDATE_DB="
+
+	// First release: the database is new and WordPress is not installed yet.
+	r := f.run("wp", "release", "main", withUpgrade)
+	if r.code != 0 || !strings.Contains(r.stderr, "WordPress is not installed in wp_wp yet") {
+		t.Fatalf("first release: %s", r)
+	}
+	id := f.checkSite("wp")
+	rel := filepath.Join(f.siteDir("wp"), "releases", id)
+	want := wpDBVersion(t, rel)
+
+	// Install it as the web installer would, then pretend it ran an older WordPress.
+	secret, _ := json.Marshal(map[string]string{"username": dbName("wp"), "password": sitePassword("wp"), "dbname": dbName("wp")})
+	cmd := exec.Command("php", "testdata/wp-install.php", rel, fmt.Sprintf("127.0.0.1:%d", f.db.port))
+	cmd.Stdin = strings.NewReader(string(secret))
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "installed") {
+		t.Fatalf("wp_install: %v\n%s", err, out)
+	}
+	const old = 51917 // WordPress 6.0
+	if _, err := f.db.rootSQL(fmt.Sprintf("UPDATE wp_wp.wp_options SET option_value='%d' WHERE option_name='db_version'", old)); err != nil {
+		t.Fatal(err)
+	}
+
+	f.commit("wp", "theme change", map[string]string{"wp-content/themes/readme.txt": "x\n"})
+	r = f.run("wp", "release", "main", withUpgrade)
+	if r.code != 0 || !strings.Contains(r.stderr, fmt.Sprintf("update-db: upgraded wp_wp from db_version %d to %d", old, want)) {
+		t.Fatalf("release with an old database: %s", r)
+	}
+	got, err := f.db.rootSQL("SELECT option_value FROM wp_wp.wp_options WHERE option_name='db_version'")
+	if err != nil || got != strconv.Itoa(want) {
+		t.Fatalf("db_version after release: %q %v, want %d", got, err, want)
+	}
+
+	r = f.run("wp", "release", "main", withUpgrade)
+	if r.code != 0 || !strings.Contains(r.stderr, fmt.Sprintf("is already at db_version %d", want)) {
+		t.Fatalf("release with a current database: %s", r)
+	}
+
+	// WordPress stopping early (here a must-use plugin that exits with status 0, as wp_die
+	// does) is a failure after the switch: exit 4, the new release is live.
+	f.commit("wp", "bad mu-plugin", map[string]string{"wp-content/mu-plugins/stop.php": "<?php echo 'Error establishing a database connection'; exit(0);\n"})
+	r = f.run("wp", "release", "main", withUpgrade)
+	if r.code != 4 || !strings.Contains(r.stderr, "WordPress stopped before the upgrade finished: Error establishing") ||
+		!strings.Contains(r.lastLine(), "is live but the database upgrade failed") {
+		t.Fatalf("release whose upgrade fails: want exit 4: %s", r)
+	}
+	cur := f.checkSite("wp")
+	if m := f.checkRelease("wp", cur); m.Commit != f.git(f.origin("wp"), "rev-parse", "HEAD") {
+		t.Fatalf("current %s is not the new release", cur)
+	}
+	f.assertUnlocked("wp")
+}
+
+// Without WordPress in the tree, a release that is to upgrade the database stops before the
+// switch.
+func TestUpdateDBNeedsWordPress(t *testing.T) {
+	need(t, "php")
+	f, _, before := faultFixture(t)
+	r := f.run("site", "release", "main", "WPFLEET_SKIP_UPDATE_DB=")
+	expectFailure(t, f, r, 1, "the tree has no WordPress", before, nil)
+}
