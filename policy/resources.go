@@ -65,7 +65,7 @@ const (
 	typeAwsxVpc              = "awsx:ec2:Vpc"
 )
 
-func isBucket(t string) bool      { return t == typeS3Bucket || t == typeS3BucketV2 }
+func isBucket(t string) bool       { return t == typeS3Bucket || t == typeS3BucketV2 }
 func isLoadBalancer(t string) bool { return t == typeLB || t == typeALB }
 func isListener(t string) bool     { return t == typeLBListener || t == typeALBListener }
 func isListenerRule(t string) bool { return t == typeLBListenerRule || t == typeALBListenerRule }
