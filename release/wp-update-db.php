@@ -10,8 +10,8 @@
 // WP_INSTALLING: no plugins, no theme).
 //
 // Usage: php wp-update-db.php <release dir> <db host:port>   with the per-site secret JSON
-// ({"username","password","dbname"}) on stdin. Env: WP_TABLE_PREFIX (default wp_),
-// DB_TLS=off to connect without TLS (otherwise TLS, verified against php's openssl.cafile).
+// ({"username","password","dbname"}) on stdin. Env: WPFLEET_TABLE_PREFIX (default wp_),
+// DB_TLS=off (or false, 0) to connect without TLS (otherwise TLS, verified against php's openssl.cafile).
 // Prints one line: "update-db: upgraded <db> from <old> to <new>", "update-db: <db> is already
 // at <v>" or "update-db: WordPress is not installed in <db> yet; skipped". Exit 0 on those,
 // 1 on any failure (with the reason).
@@ -37,7 +37,7 @@ foreach (['username', 'password', 'dbname'] as $k) {
         wpfleet_fail("stdin must be the site's secret, a JSON object with string field $k");
     }
 }
-$wpfleet_tls = getenv('DB_TLS') !== 'off';
+$wpfleet_tls = !in_array(getenv('DB_TLS'), ['off', 'false', '0'], true);
 
 // Fail clearly when the database cannot be reached: WordPress would print an HTML page and
 // exit 0.
@@ -64,7 +64,10 @@ if ($wpfleet_tls) {
 }
 define('WP_INSTALLING', true);
 define('WP_DEBUG', false);
-$table_prefix = getenv('WP_TABLE_PREFIX') ?: 'wp_';
+$table_prefix = getenv('WPFLEET_TABLE_PREFIX') ?: 'wp_'; // as the php image's platform file
+if (!preg_match('/^[A-Za-z0-9_]+$/', $table_prefix)) {
+    wpfleet_fail('WPFLEET_TABLE_PREFIX may hold only letters, digits and _');
+}
 unset($wpfleet_secret);
 $_SERVER['HTTP_HOST'] = $_SERVER['SERVER_NAME'] = 'localhost';
 $_SERVER['REQUEST_URI'] = '/wp-admin/upgrade.php';

@@ -98,6 +98,12 @@ checkpoint() {
 
 elapsed() { awk -v s="$START" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.2f", e - s }'; }
 
+# step NAME: enter a step, logging the time so far (where a slow release spends its time).
+step() {
+	STEP=$1
+	log "$(elapsed)s: $1"
+}
+
 need() {
 	local c
 	for c in "$@"; do
@@ -132,7 +138,7 @@ check_input() {
 		check_db_config
 		repo_url >/dev/null
 	fi
-	need flock sha256sum
+	need flock sha256sum jq
 }
 
 # ---------------------------------------------------------------- lock -----------------
@@ -171,14 +177,15 @@ previous_id() {
 	done < <(tac "$W/history")
 }
 
-# release_complete ID: its directory, manifest, artifact and a matching checksum exist.
+# release_complete ID: its directory, manifest, artifact and checksum file exist and agree.
+# (The artifact is not hashed again here: it was fsynced before it was published, and its
+# readers verify it before use; hashing it would make a rollback take as long as reading it.)
 release_complete() {
-	local id=$1 want got
+	local id=$1 want
 	[[ -d $S/releases/$id && -f $S/releases/$id/.wpfleet-release ]] || return 1
-	[[ -f $S/artifacts/$id.tar.zst && -f $S/artifacts/$id.tar.zst.sha256 ]] || return 1
-	want=$(awk '{ print $1 }' "$S/artifacts/$id.tar.zst.sha256")
-	got=$(sha256sum "$S/artifacts/$id.tar.zst" | awk '{ print $1 }')
-	[[ $want == "$got" ]]
+	[[ -s $S/artifacts/$id.tar.zst && -f $S/artifacts/$id.tar.zst.sha256 ]] || return 1
+	want=$(jq -er '.sha256 | strings' "$S/releases/$id/.wpfleet-release") || return 1
+	[[ $(<"$S/artifacts/$id.tar.zst.sha256") == "$want  $id.tar.zst" ]]
 }
 
 switch_to() {
@@ -246,7 +253,7 @@ check_db_config() {
 # ensure_database: the site's database and user exist and the user's password matches its
 # secret. Idempotent; runs on every release.
 ensure_database() {
-	STEP=database
+	step database
 	SITE_SECRET=$(secret "${SITE_SECRET_PREFIX}${SITE}/db")
 	local db user pass master mu mp
 	db=$(field "$SITE_SECRET" dbname) || fail "$E_FAIL" "secret ${SITE_SECRET_PREFIX}${SITE}/db has no string field dbname"
@@ -305,7 +312,7 @@ g() {
 }
 
 fetch() {
-	STEP=fetch
+	step fetch
 	local url out
 	url=$(repo_url)
 	git init -q --bare "$W/repo.git" # idempotent; repairs a mirror whose first init was cut short
@@ -317,7 +324,7 @@ fetch() {
 }
 
 resolve() {
-	STEP=resolve
+	step resolve
 	local c
 	if c=$(g rev-parse --verify --quiet "refs/heads/$REF^{commit}"); then :
 	elif c=$(g rev-parse --verify --quiet "refs/tags/$REF^{commit}"); then :
@@ -341,16 +348,50 @@ new_id() {
 	done
 }
 
+# base_commit: the commit of the live release when the new tree may start as hard links to it
+# (neither release has hooks, so both trees are exactly their commits plus the stub and the
+# manifest, and nothing will write into a file in place); fails otherwise.
+base_commit() {
+	[[ -n $OLD_ID && -z $HAS_HOOKS && ${WPFLEET_FULL_CHECKOUT:-} != 1 ]] || return 1
+	local m=$S/releases/$OLD_ID/.wpfleet-release c
+	c=$(jq -er 'select(.hooks == []) | .commit | strings' "$m" 2>/dev/null) || return 1
+	[[ $c =~ ^[0-9a-f]{40}$ ]] && g cat-file -e "$c^{commit}" 2>/dev/null || return 1
+	printf '%s' "$c"
+}
+
 checkout() {
-	STEP=checkout
-	if g ls-tree -r "$COMMIT" | awk '$1 == "160000" { found = 1 } END { exit !found }'; then
+	step checkout
+	local flags base
+	# One pass over the commit's tree: submodules, hooks and a committed wp-config.php.
+	flags=$(g ls-tree -r --full-tree "$COMMIT" | awk -F '\t' '
+		{ split($1, m, " ") }
+		m[1] == "160000" { print "submodules" }
+		$2 == "composer.json" || $2 == ".wpfleet/hooks/build" { print "hooks" }
+		$2 == "wp-config.php" { print "wp-config" }')
+	[[ $flags != *submodules* ]] ||
 		fail "$E_FAIL" "commit $COMMIT has submodules, which releases do not support: vendor them or use composer"
+	HAS_HOOKS=""
+	[[ $flags == *hooks* ]] && HAS_HOOKS=1
+	REPO_WPCONFIG=""
+	[[ $flags == *wp-config* ]] && REPO_WPCONFIG=1
+	GIT_INDEX_FILE=$PRIV/index g read-tree "$COMMIT"
+	if base=$(base_commit); then
+		# Incremental: hard-link the live release, then replace what the commits change. Every
+		# changed path is unlinked first, so no file shared with the live release is written.
+		log "checkout: hard links to $OLD_ID, then the changes since ${base:0:12}"
+		cp -al "$S/releases/$OLD_ID" "$TREE"
+		rm -f "$TREE/wp-config.php" "$TREE/.wpfleet-release"
+		g diff-tree -r -z --no-renames --name-only "$base" "$COMMIT" >"$PRIV/changed"
+		(cd "$TREE" && xargs -0 -r rm -rf -- <"$PRIV/changed")
+		find "$TREE" -mindepth 1 -depth -type d -empty -delete
+		g diff-tree -r -z --no-renames --name-only --diff-filter=AMT "$base" "$COMMIT" >"$PRIV/changed"
+		GIT_INDEX_FILE=$PRIV/index g --work-tree="$TREE" checkout-index --force -z --stdin <"$PRIV/changed"
+	else
+		mkdir "$TREE"
+		GIT_INDEX_FILE=$PRIV/index g -c checkout.workers="${GIT_CHECKOUT_WORKERS:-8}" \
+			--work-tree="$TREE" checkout-index --all --force
 	fi
-	mkdir "$TREE"
-	GIT_INDEX_FILE=$PRIV/index g --work-tree="$TREE" read-tree "$COMMIT"
-	GIT_INDEX_FILE=$PRIV/index g -c checkout.workers="${GIT_CHECKOUT_WORKERS:-8}" \
-		--work-tree="$TREE" checkout-index --all --force
-	rm -f "$PRIV/index"
+	rm -f "$PRIV/index" "$PRIV/changed"
 }
 
 # ---------------------------------------------------------------- hooks ----------------
@@ -364,7 +405,7 @@ hook_env() {
 }
 
 run_hooks() {
-	STEP=hooks
+	step hooks
 	HOOKS=()
 	if [[ -f $TREE/composer.json ]]; then
 		command -v "${COMPOSER:-composer}" >/dev/null ||
@@ -392,7 +433,7 @@ run_hooks() {
 
 # check_tree: only files, directories and symlinks that stay inside the tree.
 check_tree() {
-	STEP=check
+	step check
 	local odd link target resolved
 	odd=$(find "$TREE" ! -type f ! -type d ! -type l -print -quit)
 	[[ -z $odd ]] || fail "$E_FAIL" "release tree has '${odd#"$TREE"/}', which is not a file, directory or symlink"
@@ -407,7 +448,7 @@ check_tree() {
 
 write_config_stub() {
 	WPCONFIG=""
-	if [[ -e $TREE/wp-config.php || -L $TREE/wp-config.php ]]; then
+	if [[ -n $REPO_WPCONFIG || -e $TREE/wp-config.php || -L $TREE/wp-config.php ]]; then
 		WPCONFIG=replaced
 		log "warning: the repository's wp-config.php is replaced by the platform stub"
 		rm -f "$TREE/wp-config.php"
@@ -433,7 +474,7 @@ manifest() {
 }
 
 artifact() {
-	STEP=artifact
+	step artifact
 	ART=$W/tmp/$ID.tar.zst
 	WORK+=("$ART" "$ART.sha256")
 	tar --format=posix --pax-option=delete=atime,delete=ctime --numeric-owner --sort=name \
@@ -455,7 +496,7 @@ wordpress_ready() {
 }
 
 update_db() {
-	STEP=update-db
+	step update-db
 	if [[ ${WPFLEET_SKIP_UPDATE_DB:-} == 1 ]]; then
 		log "update-db skipped (WPFLEET_SKIP_UPDATE_DB=1)"
 		return 0
@@ -471,7 +512,7 @@ update_db() {
 # ---------------------------------------------------------------- prune ----------------
 
 prune() {
-	STEP=prune
+	step prune
 	local cur prev ids=() id keep n i
 	cur=$(current_id)
 	prev=$(previous_id "$cur")
@@ -521,19 +562,19 @@ do_release() {
 	write_config_stub
 	check_tree
 	wordpress_ready
-	STEP=manifest
+	step manifest
 	read -r FILES BYTES < <(find "$TREE" -type f -printf '%s\n' | awk '{ n++; b += $1 } END { print n + 0, b + 0 }')
 	manifest
 	artifact
 	manifest "$SHA"
 	checkpoint artifact-written
-	STEP=publish
+	step publish
 	mv -T "$ART" "$S/artifacts/$ID.tar.zst"
 	mv -T "$ART.sha256" "$S/artifacts/$ID.tar.zst.sha256"
 	mv -T "$TREE" "$S/releases/$ID"
 	sync -f "$S/releases/$ID"
 	checkpoint published
-	STEP=switch
+	step switch
 	switch_to "$ID" release
 	NEW_LIVE=$ID
 	checkpoint switched
@@ -545,7 +586,7 @@ do_release() {
 }
 
 do_rollback() {
-	STEP=rollback
+	step rollback
 	[[ -n $OLD_ID ]] || fail "$E_FAIL" "site $SITE has no current release to roll back from"
 	local to
 	to=$(previous_id "$OLD_ID")
@@ -560,8 +601,9 @@ main() {
 		usage
 		exit "$E_USAGE"
 	fi
+	case ${DB_TLS:-on} in off | false | 0) DB_TLS=off ;; *) DB_TLS=on ;; esac
 	check_input
-	STEP=lock
+	step lock
 	take_lock
 	checkpoint locked
 	OLD_ID=$(current_id)

@@ -329,3 +329,65 @@ func TestShellcheck(t *testing.T) {
 		t.Fatalf("shellcheck: %v\n%s", err, out)
 	}
 }
+
+// TestIncrementalTreeChanges: the hard-linked incremental tree equals a full checkout for
+// every kind of change, and never alters the release it was linked from.
+func TestIncrementalTreeChanges(t *testing.T) {
+	f := newFixture(t, "inc")
+	c1 := f.commit("inc", "base", map[string]string{
+		"a/file-becomes-dir":   "x\n",
+		"b/dir-becomes-file/x": "x\n",
+		"c/file-becomes-link":  "x\n",
+		"d/link-becomes-file":  Link + "../a",
+		"e/only/child.txt":     "gone soon\n",
+		"f/exec.sh":            "echo not executable yet\n",
+		"g/same.txt":           "unchanged\n",
+		"wp-config.php":        "<?php // committed\n",
+	})
+	id1 := f.release("inc", "main")
+	r1 := f.snapshot("inc")[id1]
+	c2 := f.commit("inc", "every kind of change", map[string]string{
+		"a/file-becomes-dir":   Deleted,
+		"b/dir-becomes-file/x": Deleted,
+		"c/file-becomes-link":  Deleted,
+		"d/link-becomes-file":  Deleted,
+		"e/only/child.txt":     Deleted,
+		"g/new.txt":            "new\n",
+	})
+	c2 = f.commit("inc", "every kind of change, part 2", map[string]string{
+		"a/file-becomes-dir/inside": "now a dir\n",
+		"b/dir-becomes-file":        "now a file\n",
+		"c/file-becomes-link":       Link + "../g/same.txt",
+		"d/link-becomes-file":       "now a file\n",
+		"f/exec.sh":                 "#!/bin/sh\necho executable\n",
+		"wp-config.php":             "<?php // changed\n",
+	})
+	r := f.run("inc", "release", "main")
+	if r.code != 0 || !strings.Contains(r.stderr, "checkout: hard links to "+id1) {
+		t.Fatalf("incremental release did not take the hard-link path: %s", r)
+	}
+	id2 := f.currentID("inc")
+	if m := f.checkRelease("inc", id2); m.WPConfig != "replaced" {
+		t.Fatalf("committed wp-config.php not reported as replaced: %+v", m)
+	}
+	f.checkMatchesCommit("inc", id2, c2)
+	f.checkMatchesCommit("inc", id1, c1)
+	if f.snapshot("inc")[id1] != r1 {
+		t.Fatal("the release linked from changed")
+	}
+	if _, err := os.Stat(filepath.Join(f.siteDir("inc"), "releases", id2, "e")); !os.IsNotExist(err) {
+		t.Fatalf("emptied directory e/ left in the new release: %v", err)
+	}
+	// A release after one with hooks takes the full path.
+	need(t, "composer")
+	f.commit("inc", "composer", map[string]string{"composer.json": `{"repositories": [{"packagist.org": false}]}`})
+	if r := f.run("inc", "release", "main"); r.code != 0 || strings.Contains(r.stderr, "hard links") {
+		t.Fatalf("release with hooks must check out in full: %s", r)
+	}
+	c4 := f.commit("inc", "no more composer", map[string]string{"composer.json": Deleted})
+	if r := f.run("inc", "release", "main"); r.code != 0 || strings.Contains(r.stderr, "hard links") {
+		t.Fatalf("release after one with hooks must check out in full: %s", r)
+	}
+	f.checkMatchesCommit("inc", f.currentID("inc"), c4)
+	f.checkSite("inc")
+}
