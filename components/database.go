@@ -80,6 +80,9 @@ type DatabaseArgs struct {
 	// SlowQuerySeconds logs queries slower than this (exported to CloudWatch
 	// with the error log). Defaults to 2.
 	SlowQuerySeconds float64
+	// Protect marks the cluster and the site secrets protect and
+	// retainOnDelete. Defaults to false.
+	Protect bool
 }
 
 func (a DatabaseArgs) withDefaults() DatabaseArgs {
@@ -296,7 +299,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		}
 		clusterArgs.Serverlessv2ScalingConfiguration = sc
 	}
-	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs, parent)
+	keep := []pulumi.ResourceOption{parent, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect)}
+	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs, keep...)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +347,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			Description:          pulumi.String("Database user of WordPress site " + site + " (" + a.Environment + ")"),
 			RecoveryWindowInDays: pulumi.Int(7),
 			Tags:                 siteTags,
-		}, parent)
+		}, keep...)
 		if err != nil {
 			return nil, err
 		}

@@ -3,8 +3,10 @@ package components
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -24,6 +26,10 @@ type Fleet struct {
 	LoadBalancer *LoadBalancer
 	Buckets      map[string]*UploadsBucket
 	Sites        map[string]*WordPressSite
+	// CDNs holds the distributions of the sites behind CloudFront.
+	CDNs       map[string]*CDN
+	Monitoring *Monitoring
+	Backup     *Backup
 	// CronTasks holds each site's cron tasks: "cron" (wp-cron) and its jobs.
 	CronTasks map[string]map[string]*CronTask
 }
@@ -43,6 +49,13 @@ type wiring struct {
 	dbSecretArn                             func(site string) pulumi.StringInput
 	bucketName, bucketPolicy                func(site string) pulumi.StringInput
 	taskDefArn, execRoleArn, taskRoleArn    func(site string) pulumi.StringInput
+	originSecret                            pulumi.StringInput
+	validationFqdns                         func(host string) pulumi.StringInput
+	distributionArn, bucketDomain           func(site string) pulumi.StringInput
+	alias                                   func(site string) *AliasTarget
+	serviceName, targetGroupSuffix          func(site string) pulumi.StringInput
+	fsArnForBackup, dbClusterArn            pulumi.StringInput
+	dbClusterID                             pulumi.StringInput
 }
 
 func placeholderWiring(acct Account) wiring {
@@ -54,7 +67,28 @@ func placeholderWiring(acct Account) wiring {
 		clusterArn: p, clusterName: p, listenerArn: p, albSuffix: p, albDNS: p, albZone: p,
 		fsID: p, fsArn: p, accessPointID: f, accessPointArn: f, dbHost: p, dbSecretArn: f,
 		bucketName: f, bucketPolicy: f, taskDefArn: f, execRoleArn: f, taskRoleArn: f,
+		originSecret: p, validationFqdns: f, distributionArn: f, bucketDomain: f,
+		alias:       func(string) *AliasTarget { return &AliasTarget{DnsName: p, ZoneId: p} },
+		serviceName: f, targetGroupSuffix: f, fsArnForBackup: p, dbClusterArn: p, dbClusterID: p,
 	}
+}
+
+func (f FleetArgs) anyCDN() bool {
+	for _, r := range f.Resolve() {
+		if r.Cdn {
+			return true
+		}
+	}
+	return false
+}
+
+func (f FleetArgs) allCDN() bool {
+	for _, r := range f.Resolve() {
+		if !r.Cdn {
+			return false
+		}
+	}
+	return len(f.Sites) > 0
 }
 
 func (f FleetArgs) siteTags(site string) map[string]string { return Tags(f.Environment, site, f.Tags) }
@@ -81,6 +115,8 @@ func (f FleetArgs) efsArgs(w wiring, subnetCount int, clients []pulumi.StringInp
 		ClientSecurityGroupIds: clients, Sites: f.siteNames(), ThroughputMode: f.EfsThroughputMode,
 		ProvisionedMibps: f.EfsProvisionedMibps, BurstCreditAlarmMinutes: f.EfsBurstCreditAlarmMinutes,
 		AlarmTopicArn: topic, Account: &w.account,
+		// The environment's Backup plan covers the file system.
+		AutomaticBackups: new(bool), Protect: f.Protect,
 	}
 }
 
@@ -91,7 +127,7 @@ func (f FleetArgs) databaseArgs(w wiring, azs []string, clients []pulumi.StringI
 		EngineVersion: f.DbEngineVersion, Mode: f.DbMode, InstanceClass: f.DbInstanceClass, Instances: f.DbInstances,
 		MinCapacity: f.DbMinAcu, MaxCapacity: f.DbMaxAcu, AutoPauseSeconds: f.DbAutoPauseSeconds,
 		BackupRetentionDays: f.DbBackupRetentionDays, DeletionProtection: f.DeletionProtection,
-		FinalSnapshot: f.FinalSnapshot, RequireTLS: f.DbRequireTls,
+		FinalSnapshot: f.FinalSnapshot, RequireTLS: f.DbRequireTls, Protect: f.Protect,
 	}
 }
 
@@ -103,13 +139,56 @@ func (f FleetArgs) loadBalancerArgs(w wiring, sites []ResolvedSite) LoadBalancer
 	return LoadBalancerArgs{
 		Tags: Tags(f.Environment, "", f.Tags), VpcId: w.vpcID, VpcCidr: w.vpcCidr, PublicSubnetIds: w.publicSubnets,
 		Sites: groups, TargetPort: WebPort, SSLPolicy: f.SslPolicy, MaxNamesPerCertificate: f.CertificateMaxNames,
-		DeletionProtection: f.DeletionProtection,
+		DeletionProtection: f.DeletionProtection, CloudFrontOnly: f.allCDN(),
 	}
 }
 
-func (f FleetArgs) bucketArgs(r ResolvedSite) UploadsBucketArgs {
-	return UploadsBucketArgs{Site: r.Config.Name, Tags: f.siteTags(r.Config.Name),
-		NoncurrentVersionDays: f.UploadsNoncurrentDays, Website: r.Config.UploadsWebsite}
+func (f FleetArgs) bucketArgs(w wiring, r ResolvedSite) UploadsBucketArgs {
+	a := UploadsBucketArgs{Site: r.Config.Name, Tags: f.siteTags(r.Config.Name),
+		NoncurrentVersionDays: f.UploadsNoncurrentDays, Website: r.Config.UploadsWebsite, Protect: f.Protect}
+	if r.Cdn {
+		a.CloudFrontDistributionArn = w.distributionArn(r.Config.Name)
+	}
+	return a
+}
+
+func (f FleetArgs) cdnArgs(w wiring, r ResolvedSite, usEast1 *aws.Provider, staticPolicy pulumi.StringInput) CDNArgs {
+	site := r.Config.Name
+	var fqdns pulumi.StringArray
+	for _, h := range r.Hostnames {
+		fqdns = append(fqdns, w.validationFqdns(h.Name))
+	}
+	return CDNArgs{
+		Site: site, Environment: f.Environment, Tags: f.siteTags(site), Hostnames: r.Hostnames,
+		ValidationRecordFqdns: fqdns, AlbDnsName: w.albDNS, OriginSecret: w.originSecret,
+		BucketRegionalDomainName: w.bucketDomain(site), UsEast1: usEast1, StaticCachePolicyId: staticPolicy,
+		PageTTLSeconds: r.CdnPageTTL, PriceClass: f.CdnPriceClass, WebACLArn: f.WafWebAclArn,
+		OriginReadTimeoutSeconds: min(60, r.RequestTimeout+5),
+	}
+}
+
+func (f FleetArgs) monitoringArgs(w wiring, topic pulumi.StringInput) MonitoringArgs {
+	var sites []MonitoredSite
+	for _, s := range f.Sites {
+		sites = append(sites, MonitoredSite{Site: s.Name, ServiceName: w.serviceName(s.Name), TargetGroupArnSuffix: w.targetGroupSuffix(s.Name)})
+	}
+	return MonitoringArgs{
+		Environment: f.Environment, Tags: Tags(f.Environment, "", f.Tags), Account: &w.account, AlarmTopicArn: topic,
+		AlbArnSuffix: w.albSuffix, ClusterName: w.clusterName, ClusterArn: w.clusterArn, Sites: sites,
+		FileSystemId: w.fsID, ThroughputMode: f.EfsThroughputMode, DbClusterId: w.dbClusterID,
+		DbServerless:     f.DbMode == DatabaseServerless,
+		Target5xxPercent: float64(f.AlarmTarget5xxPercent), ResponseTimeP90Ms: f.AlarmResponseTimeP90Ms,
+		DbCPUPercent: float64(f.AlarmDbCpuPercent), DbConnections: f.AlarmDbConnections,
+		DbFreeableMemoryMiB: f.AlarmDbFreeableMemoryMiB, EfsThroughputMibps: f.AlarmEfsThroughputMibps,
+	}
+}
+
+func (f FleetArgs) backupArgs(w wiring) BackupArgs {
+	return BackupArgs{
+		Environment: f.Environment, Tags: Tags(f.Environment, "", f.Tags), Account: &w.account,
+		ResourceArns:  []pulumi.StringInput{w.fsArnForBackup, w.dbClusterArn},
+		RetentionDays: f.BackupRetentionDays, Schedule: f.BackupSchedule, Protect: f.Protect,
+	}
 }
 
 func (f FleetArgs) wordPressEnvironment() string {
@@ -121,7 +200,7 @@ func (f FleetArgs) wordPressEnvironment() string {
 
 func (f FleetArgs) siteArgs(w wiring, r ResolvedSite) WordPressSiteArgs {
 	site := r.Config.Name
-	return WordPressSiteArgs{
+	a := WordPressSiteArgs{
 		Site: site, Environment: f.Environment, Tags: f.siteTags(site), Hostnames: r.Hostnames, Account: &w.account,
 		VpcId: w.vpcID, VpcCidr: w.vpcCidr, SubnetIds: w.privateSubnets, SecurityGroupIds: w.tasksSGs,
 		ClusterArn: w.clusterArn, ClusterName: w.clusterName, ListenerArn: w.listenerArn,
@@ -135,6 +214,11 @@ func (f FleetArgs) siteArgs(w wiring, r ResolvedSite) WordPressSiteArgs {
 		HealthCheckPath: f.HealthCheckPath, ScaleCPUPercent: f.ScaleCpuPercent, ScaleRequestsPerTarget: f.ScaleRequestsPerTarget,
 		LogRetentionDays: f.LogRetentionDays, WordPressEnvironment: f.wordPressEnvironment(),
 	}
+	if r.Cdn {
+		a.OriginHeaderValue = w.originSecret
+		a.AliasTarget = w.alias(site)
+	}
+	return a
 }
 
 // cronArgs returns a site's scheduled tasks by name: "cron" runs wp-cron,
@@ -178,9 +262,14 @@ func (f FleetArgs) validateComponents(acct Account) error {
 	c.add(f.databaseArgs(w, nil, clients).Validate())
 	sites := f.Resolve()
 	c.add(f.loadBalancerArgs(w, sites).Validate())
+	c.add(f.monitoringArgs(w, w.vpcID).Validate())
+	c.add(f.backupArgs(w).Validate())
 	for _, r := range sites {
-		c.add(f.bucketArgs(r).Validate())
+		c.add(f.bucketArgs(w, r).Validate())
 		c.add(f.siteArgs(w, r).Validate())
+		if r.Cdn {
+			c.add(f.cdnArgs(w, r, nil, w.vpcID).Validate())
+		}
 		names, crons := f.cronArgs(w, r)
 		for _, n := range names {
 			c.add(crons[n].Validate())
@@ -207,7 +296,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	}
 
 	fl := &Fleet{Args: f, Buckets: map[string]*UploadsBucket{}, Sites: map[string]*WordPressSite{},
-		CronTasks: map[string]map[string]*CronTask{}}
+		CronTasks: map[string]map[string]*CronTask{}, CDNs: map[string]*CDN{}}
 	if err := ctx.RegisterComponentResource(typePrefix+"Fleet", name, fl, opts...); err != nil {
 		return nil, err
 	}
@@ -304,15 +393,76 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	w.execRoleArn = func(s string) pulumi.StringInput { return fl.Sites[s].ExecutionRole.Arn }
 	w.taskRoleArn = func(s string) pulumi.StringInput { return fl.Sites[s].TaskRole.Arn }
 
+	w.validationFqdns = func(h string) pulumi.StringInput { return fl.LoadBalancer.ValidationFqdns[h] }
+	w.bucketDomain = func(s string) pulumi.StringInput { return fl.Buckets[s].RegionalDomainName }
+	w.serviceName = func(s string) pulumi.StringInput { return fl.Sites[s].ServiceName }
+	w.targetGroupSuffix = func(s string) pulumi.StringInput { return fl.Sites[s].TargetGroupArnSuffix }
+	w.fsArnForBackup, w.dbClusterArn, w.dbClusterID = fl.FileSystem.FileSystemArn, fl.Database.Cluster.Arn, fl.Database.ClusterId
+
+	// CloudFront: one us-east-1 provider, origin secret and static-asset
+	// cache policy for every site behind it.
+	var usEast1 *aws.Provider
+	var staticPolicy pulumi.StringInput
+	distributions := map[string]pulumi.StringInput{}
+	resolvers := map[string]func(pulumi.Output){}
+	if f.anyCDN() {
+		if usEast1, err = aws.NewProvider(ctx, env+"-us-east-1", &aws.ProviderArgs{Region: pulumi.String("us-east-1")}, parent); err != nil {
+			return nil, err
+		}
+		secret, err := random.NewRandomPassword(ctx, env+"-origin-verify", &random.RandomPasswordArgs{
+			Length: pulumi.Int(40), Special: pulumi.Bool(false),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		w.originSecret = secret.Result
+		static, err := NewStaticCachePolicy(ctx, env+"-static", parent)
+		if err != nil {
+			return nil, err
+		}
+		staticPolicy = static.ID()
+		for _, r := range sites {
+			if r.Cdn {
+				// The bucket policy names the distribution, which needs the bucket:
+				// the policy waits for the distribution's ARN.
+				arn, resolve := pulumi.DeferredOutput[string](ctx.Context())
+				distributions[r.Config.Name] = pulumi.StringOutput{OutputState: arn.OutputState}
+				resolvers[r.Config.Name] = resolve
+			}
+		}
+	}
+	w.distributionArn = func(s string) pulumi.StringInput { return distributions[s] }
+	w.alias = func(s string) *AliasTarget {
+		return &AliasTarget{DnsName: fl.CDNs[s].DomainName, ZoneId: fl.CDNs[s].HostedZoneId}
+	}
+	failPending := func(cause error) {
+		failed := pulumi.String("").ToStringOutput().ApplyT(func(string) (string, error) { return "", cause }).(pulumi.StringOutput)
+		for site, resolve := range resolvers {
+			if fl.CDNs[site] == nil {
+				resolve(failed)
+			}
+		}
+	}
+
 	for _, r := range sites {
 		site := r.Config.Name
 		cname := env + "-" + site
-		ba := f.bucketArgs(r)
+		ba := f.bucketArgs(w, r)
 		if fl.Buckets[site], err = NewUploadsBucket(ctx, cname, &ba, parent); err != nil {
+			failPending(err)
 			return nil, err
+		}
+		if r.Cdn {
+			ca := f.cdnArgs(w, r, usEast1, staticPolicy)
+			if fl.CDNs[site], err = NewCDN(ctx, cname, &ca, parent); err != nil {
+				failPending(err)
+				return nil, err
+			}
+			resolvers[site](fl.CDNs[site].Arn)
 		}
 		sa := f.siteArgs(w, r)
 		if fl.Sites[site], err = NewWordPressSite(ctx, cname, &sa, parent); err != nil {
+			failPending(err)
 			return nil, err
 		}
 		names, crons := f.cronArgs(w, r)
@@ -321,10 +471,20 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			ca := crons[n]
 			ct, err := NewCronTask(ctx, cname+"-"+n, &ca, pulumi.Parent(fl.Sites[site]))
 			if err != nil {
+				failPending(err)
 				return nil, err
 			}
 			fl.CronTasks[site][n] = ct
 		}
+	}
+
+	ma := f.monitoringArgs(w, fl.Alarms.Arn)
+	if fl.Monitoring, err = NewMonitoring(ctx, env, &ma, parent); err != nil {
+		return nil, err
+	}
+	bka := f.backupArgs(w)
+	if fl.Backup, err = NewBackup(ctx, env, &bka, parent); err != nil {
+		return nil, err
 	}
 
 	if err := ctx.RegisterResourceOutputs(fl, pulumi.Map{
@@ -344,6 +504,15 @@ func (fl *Fleet) SiteURLs() pulumi.StringMap {
 	m := pulumi.StringMap{}
 	for n, s := range fl.Sites {
 		m[n] = s.URL
+	}
+	return m
+}
+
+// CDNDomains maps each site behind CloudFront to its distribution's domain.
+func (fl *Fleet) CDNDomains() pulumi.StringMap {
+	m := pulumi.StringMap{}
+	for n, c := range fl.CDNs {
+		m[n] = c.DomainName
 	}
 	return m
 }

@@ -50,6 +50,10 @@ type SiteConfig struct {
 	ListenerPriority *int `json:"listenerPriority,omitempty"`
 	// UploadsWebsite turns on S3 website hosting for the uploads bucket (public).
 	UploadsWebsite bool `json:"uploadsWebsite,omitempty"`
+	// Cdn puts CloudFront in front of the site; CdnPageTtlSeconds is how long
+	// its anonymous pages are cached.
+	Cdn               *bool `json:"cdn,omitempty"`
+	CdnPageTtlSeconds *int  `json:"cdnPageTtlSeconds,omitempty"`
 	// Jobs are extra scheduled commands for this site.
 	Jobs []JobConfig `json:"jobs,omitempty"`
 }
@@ -110,6 +114,22 @@ type FleetArgs struct {
 	CronSchedule           string `json:"cronSchedule"`
 	UploadsNoncurrentDays  int    `json:"uploadsNoncurrentDays"`
 
+	Cdn               bool   `json:"cdn"`
+	CdnPageTtlSeconds int    `json:"cdnPageTtlSeconds"`
+	CdnPriceClass     string `json:"cdnPriceClass"`
+	WafWebAclArn      string `json:"wafWebAclArn"`
+
+	Protect             bool   `json:"protect"`
+	BackupRetentionDays int    `json:"backupRetentionDays"`
+	BackupSchedule      string `json:"backupSchedule"`
+
+	AlarmTarget5xxPercent    int `json:"alarmTarget5xxPercent"`
+	AlarmResponseTimeP90Ms   int `json:"alarmResponseTimeP90Ms"`
+	AlarmDbCpuPercent        int `json:"alarmDbCpuPercent"`
+	AlarmDbConnections       int `json:"alarmDbConnections"`
+	AlarmDbFreeableMemoryMiB int `json:"alarmDbFreeableMemoryMiB"`
+	AlarmEfsThroughputMibps  int `json:"alarmEfsThroughputMibps"`
+
 	Sites []SiteConfig `json:"sites"`
 }
 
@@ -155,6 +175,16 @@ func DefaultFleetArgs() FleetArgs {
 		LogRetentionDays:           30,
 		CronSchedule:               DefaultCronSchedule,
 		UploadsNoncurrentDays:      30,
+		CdnPageTtlSeconds:          300,
+		CdnPriceClass:              "PriceClass_200",
+		BackupRetentionDays:        35,
+		BackupSchedule:             DefaultBackupSchedule,
+		AlarmTarget5xxPercent:      5,
+		AlarmResponseTimeP90Ms:     2000,
+		AlarmDbCpuPercent:          80,
+		AlarmDbConnections:         1000,
+		AlarmDbFreeableMemoryMiB:   256,
+		AlarmEfsThroughputMibps:    20,
 	}
 }
 
@@ -178,6 +208,8 @@ type ResolvedSite struct {
 	RequestTimeout   int
 	ListenerPriority int
 	Rules            int
+	Cdn              bool
+	CdnPageTTL       int
 }
 
 // Resolve fills each site's inherited settings and matches its hostnames to
@@ -201,6 +233,8 @@ func (f FleetArgs) Resolve() []ResolvedSite {
 				SpotWeight:     intOr(s.SpotWeight, f.SpotWeight),
 			},
 			ListenerPriority: intOr(s.ListenerPriority, 100+10*i),
+			Cdn:              s.Cdn != nil && *s.Cdn || s.Cdn == nil && f.Cdn,
+			CdnPageTTL:       intOr(s.CdnPageTtlSeconds, f.CdnPageTtlSeconds),
 			Rules:            (len(s.Hostnames) + hostsPerRule - 1) / hostsPerRule,
 		}
 		r.EphemeralGiB = intOr(s.EphemeralStorageGiB, f.EphemeralStorageGiB)
@@ -329,6 +363,28 @@ func (f FleetArgs) Validate() error {
 	if f.UploadsNoncurrentDays < 1 || f.UploadsNoncurrentDays > 3650 {
 		c.add(invalid(key("uploadsNoncurrentDays"), f.UploadsNoncurrentDays, "1 to 3650 days"))
 	}
+	if !priceClassRe.MatchString(f.CdnPriceClass) {
+		c.add(invalid(key("cdnPriceClass"), f.CdnPriceClass, `"PriceClass_100", "PriceClass_200" or "PriceClass_All"`))
+	}
+	c.keyed(key("wafWebAclArn"), f.WafWebAclArn, CheckWebACLArn(f.WafWebAclArn))
+	if f.BackupRetentionDays < 1 || f.BackupRetentionDays > 3650 {
+		c.add(invalid(key("backupRetentionDays"), f.BackupRetentionDays, "1 to 3650 days"))
+	}
+	if err := CheckScheduleExpression(f.BackupSchedule); err != nil || !strings.HasPrefix(f.BackupSchedule, "cron(") {
+		c.add(invalid(key("backupSchedule"), f.BackupSchedule, `a cron expression (UTC) such as "cron(0 17 * * ? *)"`))
+	}
+	for _, t := range []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"alarmTarget5xxPercent", f.AlarmTarget5xxPercent, 1, 100}, {"alarmResponseTimeP90Ms", f.AlarmResponseTimeP90Ms, 10, 120000},
+		{"alarmDbCpuPercent", f.AlarmDbCpuPercent, 1, 100}, {"alarmDbConnections", f.AlarmDbConnections, 1, 100000},
+		{"alarmDbFreeableMemoryMiB", f.AlarmDbFreeableMemoryMiB, 1, 1 << 20}, {"alarmEfsThroughputMibps", f.AlarmEfsThroughputMibps, 1, 100000},
+	} {
+		if t.v < t.lo || t.v > t.hi {
+			c.add(invalid(key(t.name), t.v, "%d to %d", t.lo, t.hi))
+		}
+	}
 
 	if len(f.Sites) == 0 {
 		c.add(invalid(key("sites"), nil, "at least one site ({name, hostnames})"))
@@ -393,6 +449,9 @@ func (f FleetArgs) Validate() error {
 			c.add(invalid(k("ephemeralStorageGiB", s.EphemeralStorageGiB != nil), r.EphemeralGiB, "21 to 200 GiB"))
 		}
 		c.keyed(k("cronSchedule", s.CronSchedule != nil), r.CronSchedule, CheckScheduleExpression(r.CronSchedule))
+		if r.CdnPageTTL < 0 || r.CdnPageTTL > 86400 {
+			c.add(invalid(k("cdnPageTtlSeconds", s.CdnPageTtlSeconds != nil), r.CdnPageTTL, "0 to 86400 seconds"))
+		}
 		if r.RequestTimeout < 5 || r.RequestTimeout > 100 {
 			c.add(invalid(k("requestTimeoutSeconds", s.RequestTimeoutSeconds != nil), r.RequestTimeout, "5 to 100 seconds"))
 		}

@@ -61,7 +61,17 @@ type LoadBalancerArgs struct {
 	DeletionProtection bool
 	// IdleTimeoutSeconds is the connection idle timeout. Defaults to 60.
 	IdleTimeoutSeconds int
+	// CloudFrontOnly admits HTTPS only from CloudFront's origin-facing
+	// addresses (the AWS-managed prefix list), drops the port-80 listener and
+	// answers requests no site rule matches (such as those without the secret
+	// origin header) with a fixed 403. Use it when every site is behind CDN.
+	// Defaults to false (open to the internet on 80 and 443).
+	CloudFrontOnly bool
 }
+
+// CloudFrontPrefixList is the AWS-managed prefix list of CloudFront's
+// origin-facing addresses.
+const CloudFrontPrefixList = "com.amazonaws.global.cloudfront.origin-facing"
 
 func (a LoadBalancerArgs) withDefaults() LoadBalancerArgs {
 	if a.TargetPort == 0 {
@@ -159,7 +169,7 @@ type LoadBalancer struct {
 	SecurityGroup *ec2.SecurityGroup
 	Alb           *lb.LoadBalancer
 	HttpsListener *lb.Listener
-	HttpListener  *lb.Listener
+	HttpListener  *lb.Listener // nil with CloudFrontOnly
 	Certificates  []*acm.Certificate
 
 	// Arn, ArnSuffix, DnsName and ZoneId identify the ALB (ArnSuffix is the
@@ -172,6 +182,9 @@ type LoadBalancer struct {
 	SecurityGroupId pulumi.StringOutput
 	// HttpsListenerArn is where sites add their host-header rules.
 	HttpsListenerArn pulumi.StringOutput
+	// ValidationFqdns maps each hostname to its ACM DNS validation record,
+	// which certificates for the same name in other regions reuse.
+	ValidationFqdns map[string]pulumi.StringOutput
 }
 
 // NewLoadBalancer creates the ALB, its security group, certificates and listeners.
@@ -183,7 +196,15 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		return nil, err
 	}
 	a := args.withDefaults()
-	l := &LoadBalancer{}
+	var prefixListID string
+	if a.CloudFrontOnly {
+		pl, err := ec2.LookupManagedPrefixList(ctx, &ec2.LookupManagedPrefixListArgs{Name: pulumi.StringRef(CloudFrontPrefixList)})
+		if err != nil {
+			return nil, fmt.Errorf("looking up %s: %w", CloudFrontPrefixList, err)
+		}
+		prefixListID = pl.Id
+	}
+	l := &LoadBalancer{ValidationFqdns: map[string]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource(typePrefix+"LoadBalancer", name, l, opts...); err != nil {
 		return nil, err
 	}
@@ -199,17 +220,31 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 	if err != nil {
 		return nil, err
 	}
-	for _, port := range []int{443, 80} {
-		if _, err = vpc.NewSecurityGroupIngressRule(ctx, name+"-alb-in-"+strconv.Itoa(port), &vpc.SecurityGroupIngressRuleArgs{
+	if a.CloudFrontOnly {
+		if _, err = vpc.NewSecurityGroupIngressRule(ctx, name+"-alb-in-cloudfront", &vpc.SecurityGroupIngressRuleArgs{
 			SecurityGroupId: l.SecurityGroup.ID(),
-			Description:     pulumi.String(fmt.Sprintf("port %d from the internet", port)),
+			Description:     pulumi.String("HTTPS from CloudFront's origin-facing addresses only"),
 			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
-			CidrIpv4:        pulumi.String("0.0.0.0/0"),
+			FromPort:        pulumi.Int(443),
+			ToPort:          pulumi.Int(443),
+			PrefixListId:    pulumi.String(prefixListID),
 			Tags:            tags,
 		}, parent); err != nil {
 			return nil, err
+		}
+	} else {
+		for _, port := range []int{443, 80} {
+			if _, err = vpc.NewSecurityGroupIngressRule(ctx, name+"-alb-in-"+strconv.Itoa(port), &vpc.SecurityGroupIngressRuleArgs{
+				SecurityGroupId: l.SecurityGroup.ID(),
+				Description:     pulumi.String(fmt.Sprintf("port %d from the internet", port)),
+				IpProtocol:      pulumi.String("tcp"),
+				FromPort:        pulumi.Int(port),
+				ToPort:          pulumi.Int(port),
+				CidrIpv4:        pulumi.String("0.0.0.0/0"),
+				Tags:            tags,
+			}, parent); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if _, err = vpc.NewSecurityGroupEgressRule(ctx, name+"-alb-out-targets", &vpc.SecurityGroupEgressRuleArgs{
@@ -266,6 +301,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 				return nil, err
 			}
 			fqdns = append(fqdns, rec.Fqdn)
+			l.ValidationFqdns[h.Name] = rec.Fqdn
 		}
 		v, err := acm.NewCertificateValidation(ctx, certName, &acm.CertificateValidationArgs{
 			CertificateArn:        cert.Arn,
@@ -277,6 +313,10 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		validated = append(validated, v.CertificateArn)
 	}
 
+	defaultStatus, defaultBody := "404", "No site is served at this address.\n"
+	if a.CloudFrontOnly {
+		defaultStatus, defaultBody = "403", "Forbidden.\n"
+	}
 	l.HttpsListener, err = lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
 		LoadBalancerArn: l.Alb.Arn,
 		Port:            pulumi.Int(443),
@@ -288,8 +328,8 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 				Type: pulumi.String("fixed-response"),
 				FixedResponse: lb.ListenerDefaultActionFixedResponseArgs{
 					ContentType: pulumi.String("text/plain"),
-					MessageBody: pulumi.String("No site is served at this address.\n"),
-					StatusCode:  pulumi.String("404"),
+					MessageBody: pulumi.String(defaultBody),
+					StatusCode:  pulumi.String(defaultStatus),
 				},
 			},
 		},
@@ -306,24 +346,10 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 			return nil, err
 		}
 	}
-	l.HttpListener, err = lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
-		LoadBalancerArn: l.Alb.Arn,
-		Port:            pulumi.Int(80),
-		Protocol:        pulumi.String("HTTP"),
-		DefaultActions: lb.ListenerDefaultActionArray{
-			lb.ListenerDefaultActionArgs{
-				Type: pulumi.String("redirect"),
-				Redirect: lb.ListenerDefaultActionRedirectArgs{
-					Protocol:   pulumi.String("HTTPS"),
-					Port:       pulumi.String("443"),
-					StatusCode: pulumi.String("HTTP_301"),
-				},
-			},
-		},
-		Tags: tags,
-	}, parent)
-	if err != nil {
-		return nil, err
+	if !a.CloudFrontOnly {
+		if l.HttpListener, err = newRedirectListener(ctx, name, l.Alb, tags, parent); err != nil {
+			return nil, err
+		}
 	}
 
 	l.Arn = l.Alb.Arn
@@ -342,6 +368,26 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		return nil, err
 	}
 	return l, nil
+}
+
+// newRedirectListener answers plain HTTP with a permanent redirect to HTTPS.
+func newRedirectListener(ctx *pulumi.Context, name string, alb *lb.LoadBalancer, tags pulumi.StringMap, parent pulumi.ResourceOption) (*lb.Listener, error) {
+	return lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
+		LoadBalancerArn: alb.Arn,
+		Port:            pulumi.Int(80),
+		Protocol:        pulumi.String("HTTP"),
+		DefaultActions: lb.ListenerDefaultActionArray{
+			lb.ListenerDefaultActionArgs{
+				Type: pulumi.String("redirect"),
+				Redirect: lb.ListenerDefaultActionRedirectArgs{
+					Protocol:   pulumi.String("HTTPS"),
+					Port:       pulumi.String("443"),
+					StatusCode: pulumi.String("HTTP_301"),
+				},
+			},
+		},
+		Tags: tags,
+	}, parent)
 }
 
 // ValidationRecord creates the DNS record that proves control of one of

@@ -61,9 +61,19 @@ type SharedEFSArgs struct {
 	AlarmTopicArn pulumi.StringInput
 	// Account is where the file system lives. Defaults to looking it up.
 	Account *Account
+	// AutomaticBackups turns on EFS's own daily backups (AWS Backup's
+	// default plan, 35 days). Turn it off when a Backup plan of yours covers
+	// the file system. Defaults to true.
+	AutomaticBackups *bool
+	// Protect marks the file system protect and retainOnDelete. Defaults to false.
+	Protect bool
 }
 
 func (a SharedEFSArgs) withDefaults() SharedEFSArgs {
+	if a.AutomaticBackups == nil {
+		on := true
+		a.AutomaticBackups = &on
+	}
 	if a.WebUID == 0 {
 		a.WebUID = WebUID
 	}
@@ -189,7 +199,7 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 	if a.ThroughputMode == ThroughputProvisioned {
 		fsArgs.ProvisionedThroughputInMibps = pulumi.Float64(a.ProvisionedMibps)
 	}
-	e.FileSystem, err = efs.NewFileSystem(ctx, name, fsArgs, parent)
+	e.FileSystem, err = efs.NewFileSystem(ctx, name, fsArgs, parent, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect))
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +208,7 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 
 	if _, err = efs.NewBackupPolicy(ctx, name, &efs.BackupPolicyArgs{
 		FileSystemId: e.FileSystem.ID(),
-		BackupPolicy: efs.BackupPolicyBackupPolicyArgs{Status: pulumi.String("ENABLED")},
+		BackupPolicy: efs.BackupPolicyBackupPolicyArgs{Status: pulumi.String(enabledDisabled(*a.AutomaticBackups))},
 	}, parent); err != nil {
 		return nil, err
 	}
@@ -321,4 +331,11 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 		return nil, err
 	}
 	return e, nil
+}
+
+func enabledDisabled(b bool) string {
+	if b {
+		return "ENABLED"
+	}
+	return "DISABLED"
 }

@@ -21,6 +21,13 @@ type UploadsBucketArgs struct {
 	// ForceDestroy lets `pulumi destroy` delete a bucket that still holds
 	// objects. Defaults to false.
 	ForceDestroy bool
+	// CloudFrontDistributionArn, when set, lets that distribution (and only
+	// it) read objects through origin access control. Defaults to nil.
+	CloudFrontDistributionArn pulumi.StringInput
+	// Protect marks the bucket protect and retainOnDelete: Pulumi refuses to
+	// delete it, and leaves it in the account if it leaves the program.
+	// Defaults to false.
+	Protect bool
 }
 
 func (a UploadsBucketArgs) withDefaults() UploadsBucketArgs {
@@ -97,7 +104,7 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 	u.Bucket, err = s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
 		ForceDestroy: pulumi.Bool(a.ForceDestroy),
 		Tags:         tagInput(a.Tags),
-	}, parent)
+	}, parent, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect))
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +168,10 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 	}
 
 	website := a.Website
+	policyInputs := []pulumi.StringInput{u.Bucket.Arn}
+	if a.CloudFrontDistributionArn != nil {
+		policyInputs = append(policyInputs, a.CloudFrontDistributionArn)
+	}
 	bucketPolicy := policyOutput(func(v []string) PolicyDocument {
 		arn := v[0]
 		statements := []PolicyStatement{
@@ -174,6 +185,16 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 				Condition: map[string]map[string]any{"NumericLessThan": {"s3:TlsVersion": "1.2"}},
 			},
 		}
+		if len(v) > 1 {
+			statements = append(statements, PolicyStatement{
+				Sid:       "CloudFrontReadsThroughOAC",
+				Effect:    "Allow",
+				Principal: map[string]any{"Service": "cloudfront.amazonaws.com"},
+				Action:    []string{"s3:GetObject"},
+				Resource:  []string{arn + "/*"},
+				Condition: map[string]map[string]any{"StringEquals": {"AWS:SourceArn": v[1]}},
+			})
+		}
 		if website {
 			statements = append(statements, PolicyStatement{
 				Sid:       "PublicWebsiteRead",
@@ -184,7 +205,7 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 			})
 		}
 		return Policy(statements...)
-	}, u.Bucket.Arn)
+	}, policyInputs...)
 	if _, err = s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: u.Bucket.ID(),
 		Policy: bucketPolicy,

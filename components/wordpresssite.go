@@ -152,6 +152,21 @@ type WordPressSiteArgs struct {
 	// WordPressEnvironment is WP_ENVIRONMENT_TYPE ("production", "staging",
 	// "development"). Defaults to "production".
 	WordPressEnvironment string
+	// OriginHeaderValue, when set, makes the site's listener rules forward
+	// only requests carrying X-Origin-Verify with this value: the secret
+	// CloudFront adds. Defaults to nil (any request with a matching host).
+	OriginHeaderValue pulumi.StringInput
+	// AliasTarget is where the site's DNS names point. Defaults to the ALB
+	// (AlbDnsName, AlbZoneId); the CDN's distribution when it fronts the site.
+	AliasTarget *AliasTarget
+}
+
+// AliasTarget is a Route 53 alias target.
+type AliasTarget struct {
+	DnsName pulumi.StringInput
+	ZoneId  pulumi.StringInput
+	// EvaluateTargetHealth is true for the ALB, false for CloudFront.
+	EvaluateTargetHealth bool
 }
 
 func (a WordPressSiteArgs) withDefaults() WordPressSiteArgs {
@@ -539,12 +554,19 @@ func NewWordPressSite(ctx *pulumi.Context, name string, args *WordPressSiteArgs,
 		for _, h := range a.Hostnames[i*hostsPerRule : end] {
 			values = append(values, pulumi.String(h.Name))
 		}
+		conditions := lb.ListenerRuleConditionArray{
+			lb.ListenerRuleConditionArgs{HostHeader: lb.ListenerRuleConditionHostHeaderArgs{Values: values}},
+		}
+		if a.OriginHeaderValue != nil {
+			conditions = append(conditions, lb.ListenerRuleConditionArgs{HttpHeader: lb.ListenerRuleConditionHttpHeaderArgs{
+				HttpHeaderName: pulumi.String(OriginHeaderName),
+				Values:         pulumi.StringArray{a.OriginHeaderValue},
+			}})
+		}
 		rule, err := lb.NewListenerRule(ctx, fmt.Sprintf("%s-%d", name, i+1), &lb.ListenerRuleArgs{
 			ListenerArn: a.ListenerArn,
 			Priority:    pulumi.Int(a.ListenerPriority + i),
-			Conditions: lb.ListenerRuleConditionArray{
-				lb.ListenerRuleConditionArgs{HostHeader: lb.ListenerRuleConditionHostHeaderArgs{Values: values}},
-			},
+			Conditions:  conditions,
 			Actions: lb.ListenerRuleActionArray{
 				lb.ListenerRuleActionArgs{Type: pulumi.String("forward"), TargetGroupArn: s.TargetGroup.Arn},
 			},
@@ -606,13 +628,17 @@ func NewWordPressSite(ctx *pulumi.Context, name string, args *WordPressSiteArgs,
 	s.ServiceName = s.Service.Name
 
 	// DNS.
+	alias := AliasTarget{DnsName: a.AlbDnsName, ZoneId: a.AlbZoneId, EvaluateTargetHealth: true}
+	if a.AliasTarget != nil {
+		alias = *a.AliasTarget
+	}
 	for _, h := range a.Hostnames {
 		rec, err := route53.NewRecord(ctx, name+"-"+h.Name, &route53.RecordArgs{
 			ZoneId: pulumi.String(h.ZoneId),
 			Name:   pulumi.String(h.Name),
 			Type:   pulumi.String("A"),
 			Aliases: route53.RecordAliasArray{
-				route53.RecordAliasArgs{Name: a.AlbDnsName, ZoneId: a.AlbZoneId, EvaluateTargetHealth: pulumi.Bool(true)},
+				route53.RecordAliasArgs{Name: alias.DnsName, ZoneId: alias.ZoneId, EvaluateTargetHealth: pulumi.Bool(alias.EvaluateTargetHealth)},
 			},
 		}, parent)
 		if err != nil {

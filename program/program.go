@@ -29,6 +29,8 @@ func Run(ctx *pulumi.Context) error {
 	ctx.Export("clusterName", fleet.Cluster.Name)
 	ctx.Export("databaseEndpoint", fleet.Database.Endpoint)
 	ctx.Export("alarmTopicArn", fleet.Alarms.Arn)
+	ctx.Export("cdnDomains", fleet.CDNDomains())
+	ctx.Export("dashboardName", pulumi.String(fleet.Monitoring.DashboardName))
 	return nil
 }
 

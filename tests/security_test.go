@@ -140,26 +140,32 @@ func TestTaskRolesAreScopedToTheirSite(t *testing.T) {
 	}
 }
 
-// Ingress from anywhere exists only on the ALB, on 80 and 443; every other
-// security group admits other security groups only.
+// Ingress from outside the VPC exists only on the ALB: from anywhere on 80
+// and 443, or, when every site is behind CloudFront (prod), on 443 from
+// CloudFront's origin-facing prefix list only. Every other security group
+// admits other security groups only.
 func TestNoPublicIngressExceptALB(t *testing.T) {
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			res := shippedStack(t, stack)
 			albSG, ok := res.Find("aws:ec2/securityGroup:SecurityGroup", stack+"-alb")
 			require.True(t, ok)
-			public := map[int64]bool{}
+			public := map[int64]string{}
 			for _, r := range res.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
-				cidr4, cidr6 := str(r.Inputs["cidrIpv4"]), str(r.Inputs["cidrIpv6"])
-				if cidr4 == "" && cidr6 == "" {
+				cidr4, cidr6, pl := str(r.Inputs["cidrIpv4"]), str(r.Inputs["cidrIpv6"]), str(r.Inputs["prefixListId"])
+				if cidr4 == "" && cidr6 == "" && pl == "" {
 					assert.NotEmptyf(t, r.Inputs["referencedSecurityGroupId"], "%s admits neither a CIDR nor a group", r.Name)
 					continue
 				}
-				assert.Equalf(t, albSG.ID, r.Inputs["securityGroupId"], "%s opens a non-ALB group to %s", r.Name, cidr4+cidr6)
+				assert.Equalf(t, albSG.ID, r.Inputs["securityGroupId"], "%s opens a non-ALB group to %s", r.Name, cidr4+cidr6+pl)
 				assert.Equal(t, r.Inputs["fromPort"], r.Inputs["toPort"])
-				public[r.Inputs["fromPort"].(int64)] = true
+				public[r.Inputs["fromPort"].(int64)] = cidr4 + cidr6 + pl
 			}
-			assert.Equal(t, map[int64]bool{80: true, 443: true}, public)
+			if stack == "prod" {
+				assert.Equal(t, map[int64]string{443: "pl-58a04531"}, public, "prod's ALB admits CloudFront only")
+			} else {
+				assert.Equal(t, map[int64]string{80: "0.0.0.0/0", 443: "0.0.0.0/0"}, public)
+			}
 			for _, sg := range res.ByType("aws:ec2/securityGroup:SecurityGroup") {
 				assert.Nilf(t, sg.Inputs["ingress"], "%s: rules are separate resources", sg.Name)
 				assert.Nilf(t, sg.Inputs["egress"], "%s: rules are separate resources", sg.Name)

@@ -102,7 +102,10 @@ func TestSharedEFS(t *testing.T) {
 			assert.Len(t, res.ByType("aws:efs/mountTarget:MountTarget"), azs, "a mount target per private subnet")
 			bp := res.ByType("aws:efs/backupPolicy:BackupPolicy")
 			require.Len(t, bp, 1)
-			assert.Equal(t, "ENABLED", at(bp[0].Inputs, "backupPolicy.status"))
+			assert.Equal(t, "DISABLED", at(bp[0].Inputs, "backupPolicy.status"), "the environment's Backup plan covers EFS instead")
+			sel := res.ByType("aws:backup/selection:Selection")
+			require.Len(t, sel, 1)
+			assert.Contains(t, sel[0].Inputs["resources"], fs[0].Outputs["arn"], "EFS is in the Backup plan")
 
 			pol := res.ByType("aws:efs/fileSystemPolicy:FileSystemPolicy")
 			require.Len(t, pol, 1)
@@ -123,7 +126,8 @@ func TestSharedEFS(t *testing.T) {
 			}
 			_, ok := aps["/sites"]
 			assert.True(t, ok, "the release job's access point")
-			assert.Empty(t, res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm"), "elastic mode needs no burst-credit alarm")
+			assert.Empty(t, alarmsOn(res, "BurstCreditBalance"), "elastic mode needs no burst-credit alarm")
+			assert.Len(t, alarmsOn(res, "MeteredIOBytes"), 1, "elastic mode watches metered throughput")
 		})
 	}
 }
@@ -133,8 +137,9 @@ func TestBurstingAddsCreditAlarm(t *testing.T) {
 	cfg["wpfleet:efsThroughputMode"] = "bursting"
 	res, _, err := runConfig("stg", cfg)
 	require.NoError(t, err)
-	alarms := res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm")
+	alarms := alarmsOn(res, "BurstCreditBalance")
 	require.Len(t, alarms, 1)
+	assert.Empty(t, alarmsOn(res, "MeteredIOBytes"))
 	a := alarms[0].Inputs
 	assert.Equal(t, "BurstCreditBalance", a["metricName"])
 	assert.Equal(t, "AWS/EFS", a["namespace"])
@@ -245,12 +250,25 @@ func TestLoadBalancer(t *testing.T) {
 			}
 			assert.Equal(t, "HTTPS", https.Inputs["protocol"])
 			assert.Equal(t, components.DefaultSSLPolicy, https.Inputs["sslPolicy"])
-			assert.Equal(t, "redirect", at(http.Inputs, "defaultActions.0.type"))
-			assert.Equal(t, "HTTPS", at(http.Inputs, "defaultActions.0.redirect.protocol"))
-			assert.Equal(t, "HTTP_301", at(http.Inputs, "defaultActions.0.redirect.statusCode"))
+			if stack == "prod" {
+				// Every prod site is behind CloudFront: viewers reach the ALB only through it.
+				assert.Empty(t, http.Name, "no port-80 listener behind CloudFront (CloudFront redirects viewers)")
+				assert.Equal(t, "403", at(https.Inputs, "defaultActions.0.fixedResponse.statusCode"),
+					"requests without the origin header get a fixed 403")
+			} else {
+				assert.Equal(t, "redirect", at(http.Inputs, "defaultActions.0.type"))
+				assert.Equal(t, "HTTPS", at(http.Inputs, "defaultActions.0.redirect.protocol"))
+				assert.Equal(t, "HTTP_301", at(http.Inputs, "defaultActions.0.redirect.statusCode"))
+				assert.Equal(t, "404", at(https.Inputs, "defaultActions.0.fixedResponse.statusCode"))
+			}
 
 			covered := map[string]int{}
-			certs := res.ByType("aws:acm/certificate:Certificate")
+			var certs []mocks.Resource
+			for _, c := range res.ByType("aws:acm/certificate:Certificate") {
+				if c.Options.Provider == "" { // the ALB's, in the stack's region
+					certs = append(certs, c)
+				}
+			}
 			for _, c := range certs {
 				assert.Equal(t, "DNS", c.Inputs["validationMethod"])
 				names := []string{str(c.Inputs["domainName"])}
@@ -272,10 +290,13 @@ func TestLoadBalancer(t *testing.T) {
 				assert.Equalf(t, 1, covered[h], "%s is covered by exactly one certificate", h)
 			}
 			assert.Len(t, covered, len(hosts))
-			assert.Len(t, res.ByType("aws:acm/certificateValidation:CertificateValidation"), len(certs))
+			assert.Len(t, res.ByType("aws:acm/certificateValidation:CertificateValidation"), len(certs)+len(res.ByType("wpfleet:components:CDN")))
 			assert.Len(t, res.ByType("aws:lb/listenerCertificate:ListenerCertificate"), len(certs)-1,
 				"the first certificate is the listener's default, the others are added")
-			// Validation records and alias records, one each per hostname.
+			// Validation records and alias records, one each per hostname: the
+			// CloudFront certificates (us-east-1) reuse the ALB certificates'
+			// validation records, since ACM's record for a name is the same in
+			// every region.
 			validation, alias := 0, 0
 			for _, r := range res.ByType("aws:route53/record:Record") {
 				if r.Inputs["type"] == "A" {
@@ -446,9 +467,13 @@ func TestCronTasks(t *testing.T) {
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			res := shippedStack(t, stack)
-			targets := res.ByType("aws:cloudwatch/eventTarget:EventTarget")
+			var scheduled []mocks.Resource
+			for _, c := range res.ByType("wpfleet:components:CronTask") {
+				scheduled = append(scheduled, res.Children(c.URN)...)
+			}
+			targets := ofType(scheduled, "aws:cloudwatch/eventTarget:EventTarget")
 			rules := map[string]mocks.Resource{}
-			for _, r := range res.ByType("aws:cloudwatch/eventRule:EventRule") {
+			for _, r := range ofType(scheduled, "aws:cloudwatch/eventRule:EventRule") {
 				rules[r.Name] = r
 				assert.NoError(t, components.CheckScheduleExpression(str(r.Inputs["scheduleExpression"])))
 			}
@@ -500,4 +525,14 @@ func TestOutputs(t *testing.T) {
 			}
 		})
 	}
+}
+
+func alarmsOn(res *mocks.Result, metric string) []mocks.Resource {
+	var out []mocks.Resource
+	for _, a := range res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		if a.Inputs["metricName"] == metric {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -79,6 +81,14 @@ var argsTypes = map[string]any{
 	"aws:sns/topicSubscription:TopicSubscription":                      sns.TopicSubscriptionArgs{},
 	"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":          vpc.SecurityGroupEgressRuleArgs{},
 	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":        vpc.SecurityGroupIngressRuleArgs{},
+	"aws:backup/plan:Plan":                                             backup.PlanArgs{},
+	"aws:backup/selection:Selection":                                   backup.SelectionArgs{},
+	"aws:backup/vault:Vault":                                           backup.VaultArgs{},
+	"aws:cloudfront/cachePolicy:CachePolicy":                           cloudfront.CachePolicyArgs{},
+	"aws:cloudfront/distribution:Distribution":                         cloudfront.DistributionArgs{},
+	"aws:cloudfront/originAccessControl:OriginAccessControl":           cloudfront.OriginAccessControlArgs{},
+	"aws:cloudwatch/dashboard:Dashboard":                               cloudwatch.DashboardArgs{},
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                iam.RolePolicyAttachmentArgs{},
 	"awsx:ec2:Vpc": awsxec2.VpcArgs{},
 	"random:index/randomPassword:RandomPassword": random.RandomPasswordArgs{},
 }
@@ -108,7 +118,7 @@ func TestEveryTaggableResourceIsTagged(t *testing.T) {
 			}
 			tagged := 0
 			for _, r := range res.Resources {
-				if !r.Custom && r.Type != "awsx:ec2:Vpc" {
+				if !r.Custom && r.Type != "awsx:ec2:Vpc" || strings.HasPrefix(r.Type, "pulumi:providers:") {
 					continue
 				}
 				taggable, known := takesTags(r.Type)
@@ -138,23 +148,30 @@ var nameLimits = map[string]struct {
 	input string
 	limit int
 }{
-	"aws:lb/loadBalancer:LoadBalancer":                    {"name", 32},
-	"aws:lb/targetGroup:TargetGroup":                      {"name", 32},
-	"aws:iam/role:Role":                                   {"name", 64},
-	"aws:cloudwatch/eventRule:EventRule":                  {"name", 64},
-	"aws:rds/cluster:Cluster":                             {"clusterIdentifier", 63},
-	"aws:rds/clusterInstance:ClusterInstance":             {"identifier", 63},
-	"aws:s3/bucketV2:BucketV2":                            {"bucket", 63},
-	"aws:ecs/taskDefinition:TaskDefinition":               {"family", 255},
-	"aws:ecs/service:Service":                             {"name", 255},
-	"aws:ecs/cluster:Cluster":                             {"name", 255},
-	"aws:ec2/securityGroup:SecurityGroup":                 {"name", 255},
-	"aws:secretsmanager/secret:Secret":                    {"name", 512},
-	"aws:cloudwatch/logGroup:LogGroup":                    {"name", 512},
-	"aws:sns/topic:Topic":                                 {"name", 256},
-	"aws:kms/alias:Alias":                                 {"name", 256},
-	"aws:rds/subnetGroup:SubnetGroup":                     {"name", 255},
-	"aws:rds/clusterParameterGroup:ClusterParameterGroup": {"name", 255},
+	"aws:lb/loadBalancer:LoadBalancer":                       {"name", 32},
+	"aws:lb/targetGroup:TargetGroup":                         {"name", 32},
+	"aws:iam/role:Role":                                      {"name", 64},
+	"aws:cloudwatch/eventRule:EventRule":                     {"name", 64},
+	"aws:rds/cluster:Cluster":                                {"clusterIdentifier", 63},
+	"aws:rds/clusterInstance:ClusterInstance":                {"identifier", 63},
+	"aws:s3/bucketV2:BucketV2":                               {"bucket", 63},
+	"aws:ecs/taskDefinition:TaskDefinition":                  {"family", 255},
+	"aws:ecs/service:Service":                                {"name", 255},
+	"aws:ecs/cluster:Cluster":                                {"name", 255},
+	"aws:ec2/securityGroup:SecurityGroup":                    {"name", 255},
+	"aws:secretsmanager/secret:Secret":                       {"name", 512},
+	"aws:cloudwatch/logGroup:LogGroup":                       {"name", 512},
+	"aws:sns/topic:Topic":                                    {"name", 256},
+	"aws:kms/alias:Alias":                                    {"name", 256},
+	"aws:rds/subnetGroup:SubnetGroup":                        {"name", 255},
+	"aws:rds/clusterParameterGroup:ClusterParameterGroup":    {"name", 255},
+	"aws:cloudfront/cachePolicy:CachePolicy":                 {"name", 128},
+	"aws:cloudfront/originAccessControl:OriginAccessControl": {"name", 64},
+	"aws:backup/vault:Vault":                                 {"name", 50},
+	"aws:backup/plan:Plan":                                   {"name", 50},
+	"aws:backup/selection:Selection":                         {"name", 50},
+	"aws:cloudwatch/dashboard:Dashboard":                     {"dashboardName", 255},
+	"aws:cloudwatch/metricAlarm:MetricAlarm":                 {"name", 255},
 }
 
 func physicalNameLength(r mocks.Resource, input string) int {
