@@ -434,9 +434,15 @@ run_hooks() {
 # check_tree: only files, directories and symlinks that stay inside the tree.
 check_tree() {
 	step check
-	local odd link target resolved
-	odd=$(find "$TREE" ! -type f ! -type d ! -type l -print -quit)
-	[[ -z $odd ]] || fail "$E_FAIL" "release tree has '${odd#"$TREE"/}', which is not a file, directory or symlink"
+	local odd links link target resolved
+	# One walk: count files and bytes (for the manifest), symlinks, and anything else.
+	read -r FILES BYTES links odd < <(find "$TREE" -mindepth 1 \( -type f -printf 'f %s\n' \) -o \
+		\( -type l -printf 'l\n' \) -o \( ! -type d -printf 'o %P\n' \) |
+		awk '$1 == "f" { n++; b += $2 } $1 == "l" { l++ }
+			$1 == "o" && odd == "" { odd = substr($0, 3) }
+			END { print n + 0, b + 0, l + 0, odd }')
+	[[ -z $odd ]] || fail "$E_FAIL" "release tree has '$odd', which is not a file, directory or symlink"
+	((links > 0)) || return 0
 	while IFS= read -r -d '' link; do
 		target=$(readlink "$link")
 		resolved=$(realpath -m -s --relative-to="$TREE" -- "$(dirname "$link")/$target")
@@ -563,7 +569,6 @@ do_release() {
 	check_tree
 	wordpress_ready
 	step manifest
-	read -r FILES BYTES < <(find "$TREE" -type f -printf '%s\n' | awk '{ n++; b += $1 } END { print n + 0, b + 0 }')
 	manifest
 	artifact
 	manifest "$SHA"
