@@ -303,7 +303,8 @@ repo_url() {
 g() {
 	local cred=()
 	if [[ -n ${GIT_CREDENTIALS_SECRET_ARN:-} ]]; then
-		cred=(-c credential.helper= -c "credential.helper=$HERE/git-credential-wpfleet")
+		# Run through bash: the job's files may arrive without their executable bits.
+		cred=(-c credential.helper= -c "credential.helper=!bash '$HERE/git-credential-wpfleet'")
 	fi
 	# A remote that stalls for a minute fails the fetch instead of hanging the build.
 	GIT_TERMINAL_PROMPT=0 git -c gc.auto=0 -c maintenance.auto=false -c protocol.ext.allow=never \
