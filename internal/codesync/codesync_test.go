@@ -152,9 +152,12 @@ func TestUnpackRefusesUnsafeEntries(t *testing.T) {
 		{"escaping symlink", []entry{dir("./a/"), link("./a/l", "../../x")}, "points outside the release tree"},
 		{"escaping via clean", []entry{link("./l", "a/../../x")}, "points outside the release tree"},
 		{"write below symlink", []entry{dir("./d/"), link("./l", "d"), file("./l/f", "x")}, `below symlink "l"`},
-		{"hard link", []entry{file("./a", "x"), {name: "./b", link: "a", typ: tar.TypeLink}}, "only regular files, directories and symlinks"},
-		{"fifo", []entry{{name: "./p", typ: tar.TypeFifo, mode: 0o644}}, "only regular files, directories and symlinks"},
-		{"char device", []entry{{name: "./c", typ: tar.TypeChar, mode: 0o644}}, "only regular files, directories and symlinks"},
+		{"hard link outside", []entry{file("./a", "x"), {name: "./b", link: "/etc/passwd", typ: tar.TypeLink}}, "must be a regular file earlier in the same archive"},
+		{"hard link up", []entry{{name: "./b", link: "../x", typ: tar.TypeLink}}, "must be a regular file earlier in the same archive"},
+		{"hard link to directory", []entry{dir("./d/"), {name: "./b", link: "d", typ: tar.TypeLink}}, "must be a regular file earlier in the same archive"},
+		{"hard link to later file", []entry{{name: "./b", link: "a", typ: tar.TypeLink}, file("./a", "x")}, "must be a regular file earlier in the same archive"},
+		{"fifo", []entry{{name: "./p", typ: tar.TypeFifo, mode: 0o644}}, "only regular files, directories, symlinks"},
+		{"char device", []entry{{name: "./c", typ: tar.TypeChar, mode: 0o644}}, "only regular files, directories, symlinks"},
 		{"duplicate file", []entry{file("./a", "1"), file("./a", "2")}, "file exists"},
 		{"file over symlink", []entry{link("./a", "b"), file("./a", "2")}, "file exists"},
 	}
@@ -183,13 +186,17 @@ func TestUnpackWritesTree(t *testing.T) {
 		link("./wp-content/themes/t/alias.css", "style.css"),
 		link("./top", "wp-content/themes"),
 		dir("./empty/"),
+		{name: "./index-copy.php", link: "./index.php", typ: tar.TypeLink},
 	}
 	st, err := Unpack(context.Background(), bytes.NewReader(tarBytes(t, entries)), out, UnpackLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Files != 3 || st.Symlinks != 2 {
-		t.Fatalf("stats = %+v, want 3 files and 2 symlinks", st)
+	if st.Files != 4 || st.Symlinks != 2 {
+		t.Fatalf("stats = %+v, want 4 files (one a hard link) and 2 symlinks", st)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "index-copy.php")); err != nil || string(b) != "<?php echo 1;" {
+		t.Fatalf("hard link: %q %v", b, err)
 	}
 	fi, err := os.Stat(filepath.Join(out, "bin/run"))
 	if err != nil {

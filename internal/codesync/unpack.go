@@ -34,7 +34,9 @@ type UnpackStats struct {
 }
 
 // Unpack extracts the tar stream r into dir, which must exist and be empty.
-// Only regular files, directories and symlinks are accepted; absolute names,
+// Only regular files, directories and symlinks are accepted (and hard links
+// to a regular file extracted before, which tar writes for a second path of
+// one inode); absolute names,
 // ".." components, links pointing outside the tree, entries below a symlink,
 // and duplicate entries are refused. Files get mode 0644 (0755 if any execute
 // bit is set) and their tar modification time; directories get 0755. Owners
@@ -44,6 +46,7 @@ func Unpack(ctx context.Context, r io.Reader, dir string, lim UnpackLimits) (Unp
 	var st UnpackStats
 	tr := tar.NewReader(r)
 	links := map[string]bool{} // symlinks created so far (tree-relative)
+	files := map[string]bool{} // regular files created so far
 	dirs := map[string]bool{".": true}
 	buf := make([]byte, 256<<10)
 	entries := 0
@@ -106,8 +109,21 @@ func Unpack(ctx context.Context, r io.Reader, dir string, lim UnpackLimits) (Unp
 			if err := writeFile(full, tr, hdr, mode, buf); err != nil {
 				return st, err
 			}
+			files[name] = true
 			st.Files++
 			st.Bytes += hdr.Size
+		case tar.TypeLink:
+			// tar stores a second path of an inode it already archived as
+			// a hard link; only links to regular files of this tree are made.
+			target, err := cleanName(hdr.Linkname)
+			if err != nil || !files[target] {
+				return st, fmt.Errorf("hard link %q -> %q: the target must be a regular file earlier in the same archive", hdr.Name, hdr.Linkname)
+			}
+			if err := os.Link(filepath.Join(dir, filepath.FromSlash(target)), full); err != nil {
+				return st, fmt.Errorf("entry %q: %w", hdr.Name, err)
+			}
+			files[name] = true
+			st.Files++
 		case tar.TypeSymlink:
 			if err := checkLink(name, hdr.Linkname); err != nil {
 				return st, err
@@ -119,7 +135,7 @@ func Unpack(ctx context.Context, r io.Reader, dir string, lim UnpackLimits) (Unp
 			st.Symlinks++
 			st.DiskBytes += blockSize
 		default:
-			return st, fmt.Errorf("entry %q has tar type %q: only regular files, directories and symlinks are allowed", hdr.Name, string(hdr.Typeflag))
+			return st, fmt.Errorf("entry %q has tar type %q: only regular files, directories, symlinks and hard links within the tree are allowed", hdr.Name, string(hdr.Typeflag))
 		}
 	}
 }
