@@ -27,6 +27,13 @@ var readOnlyOrUnscopable = map[string]string{
 	"ssmmessages:OpenDataChannel":      "no resource-level permissions",
 	// ECS Exec session logging looks its log group up.
 	"logs:DescribeLogGroups": "read-only, no resource-level permissions",
+	// CodeBuild builds inside the VPC (the release pipeline) describe the
+	// network they attach to: the exact list of AWS's CodeBuild VPC policy.
+	"ec2:DescribeDhcpOptions":       "read-only, no resource-level permissions",
+	"ec2:DescribeNetworkInterfaces": "read-only, no resource-level permissions",
+	"ec2:DescribeSecurityGroups":    "read-only, no resource-level permissions",
+	"ec2:DescribeSubnets":           "read-only, no resource-level permissions",
+	"ec2:DescribeVpcs":              "read-only, no resource-level permissions",
 }
 
 // adminManagedPolicyRe matches AWS managed policies that grant whole

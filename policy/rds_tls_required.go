@@ -41,7 +41,7 @@ func rdsTLSRequired(settings) policyx.Policy {
 				if unknown(name) {
 					return
 				}
-				groups := v.referrers(db, groupKey, groupTypes...)
+				groups := v.targets(db, groupKey, groupTypes...)
 				if len(groups) == 0 {
 					if n := str(name); n == "" || strings.HasPrefix(n, "default.") {
 						report(db, "uses the engine's default parameter group, which allows plaintext connections; "+

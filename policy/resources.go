@@ -220,6 +220,18 @@ func (v *stackView) referrers(target policyx.AnalyzerResource, key string, types
 	return out
 }
 
+// targets returns the resources of the given types that src's property key
+// points at.
+func (v *stackView) targets(src policyx.AnalyzerResource, key string, types ...string) []policyx.AnalyzerResource {
+	var out []policyx.AnalyzerResource
+	for _, t := range v.of(types...) {
+		if refersTo(src, key, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

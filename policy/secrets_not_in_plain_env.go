@@ -15,8 +15,9 @@ const typeLambdaFunction = "aws:lambda/function:Function"
 var secretNameRe = regexp.MustCompile(`(?i)(passw(or)?d|passwd|secret|token|credential|private_?key|api_?key|access_?key|auth_data|(^|_)salt$|(^|_)key$)`)
 
 // referenceSuffixes mark names that point at a secret rather than hold one
-// (DB_SECRET_ARN, TOKEN_PATH, ...).
-var referenceSuffixes = []string{"_ARN", "_NAME", "_PATH", "_FILE", "_URL", "_REGION"}
+// (DB_SECRET_ARN, TOKEN_PATH, SITE_SECRET_PREFIX, ...). _ID is not one of
+// them: AWS_ACCESS_KEY_ID is a credential.
+var referenceSuffixes = []string{"_ARN", "_NAME", "_PATH", "_FILE", "_URL", "_REGION", "_PREFIX"}
 
 // credentialValueRe matches values that are credentials whatever their
 // variable is called: AWS access key IDs and PEM private keys.
