@@ -38,6 +38,9 @@ foreach (['username', 'password', 'dbname'] as $k) {
     }
 }
 $wpfleet_tls = !in_array(getenv('DB_TLS'), ['off', 'false', '0'], true);
+// TLS with the server's certificate verified against openssl.cafile (MYSQLI_CLIENT_SSL alone
+// encrypts but accepts any certificate).
+$wpfleet_flags = $wpfleet_tls ? MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_VERIFY_SERVER_CERT : 0;
 
 // Fail clearly when the database cannot be reached: WordPress would print an HTML page and
 // exit 0.
@@ -46,7 +49,7 @@ mysqli_report(MYSQLI_REPORT_OFF);
 $wpfleet_link = mysqli_init();
 if (!@mysqli_real_connect($wpfleet_link, $wpfleet_host, $wpfleet_secret['username'],
     $wpfleet_secret['password'], $wpfleet_secret['dbname'], (int) $wpfleet_port, null,
-    $wpfleet_tls ? MYSQLI_CLIENT_SSL : 0)) {
+    $wpfleet_flags)) {
     wpfleet_fail("cannot connect to database {$wpfleet_secret['dbname']} on {$argv[2]} as "
         . "{$wpfleet_secret['username']}: " . mysqli_connect_error());
 }
@@ -60,7 +63,7 @@ define('DB_HOST', $argv[2]);
 define('DB_CHARSET', 'utf8mb4');
 define('DB_COLLATE', '');
 if ($wpfleet_tls) {
-    define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL);
+    define('MYSQL_CLIENT_FLAGS', $wpfleet_flags);
 }
 define('WP_INSTALLING', true);
 define('WP_DEBUG', false);

@@ -71,11 +71,13 @@ func unavailable(t *testing.T, why string) {
 // ------------------------------------------------------------------ MariaDB ------------
 
 type mariaDB struct {
-	dir  string
-	sock string
-	port int
-	cmd  *exec.Cmd
-	err  error
+	dir     string
+	sock    string
+	port    int
+	caFile  string // CA of the server's TLS certificate (for 127.0.0.1)
+	otherCA string // an unrelated CA
+	cmd     *exec.Cmd
+	err     error
 }
 
 var (
@@ -92,7 +94,7 @@ func TestMain(m *testing.M) {
 // database starts the shared test MariaDB on first use.
 func database(t *testing.T) *mariaDB {
 	t.Helper()
-	need(t, "mariadb-install-db", "mariadbd", "mariadb")
+	need(t, "mariadb-install-db", "mariadbd", "mariadb", "openssl")
 	dbOnce.Do(func() { db.err = db.start() })
 	if db.err != nil {
 		t.Fatalf("start MariaDB: %v", db.err)
@@ -118,6 +120,9 @@ func (d *mariaDB) start() error {
 	if d.port, err = freePort(); err != nil {
 		return err
 	}
+	if err := d.makeCerts(); err != nil {
+		return err
+	}
 	data := filepath.Join(d.dir, "data")
 	out, err := exec.Command("mariadb-install-db", "--no-defaults", "--datadir="+data, "--user=root",
 		"--auth-root-authentication-method=socket", "--skip-test-db").CombinedOutput()
@@ -127,7 +132,8 @@ func (d *mariaDB) start() error {
 	d.cmd = exec.Command("mariadbd", "--no-defaults", "--datadir="+data, "--socket="+d.sock,
 		"--port="+strconv.Itoa(d.port), "--bind-address=127.0.0.1", "--user=root",
 		"--pid-file="+filepath.Join(d.dir, "mysqld.pid"), "--log-error="+filepath.Join(d.dir, "error.log"),
-		"--innodb-buffer-pool-size=64M", "--skip-name-resolve", "--skip-log-bin")
+		"--innodb-buffer-pool-size=64M", "--skip-name-resolve", "--skip-log-bin",
+		"--ssl-ca="+d.caFile, "--ssl-cert="+filepath.Join(d.dir, "server.pem"), "--ssl-key="+filepath.Join(d.dir, "server.key"))
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := d.cmd.Start(); err != nil {
 		return err
@@ -147,6 +153,24 @@ func (d *mariaDB) start() error {
 		"GRANT ALL PRIVILEGES ON *.* TO 'master'@'%' WITH GRANT OPTION;"
 	_, err = d.rootSQL(q)
 	return err
+}
+
+// makeCerts creates a CA, a server certificate for 127.0.0.1 signed by it, and another CA.
+func (d *mariaDB) makeCerts() error {
+	d.caFile = filepath.Join(d.dir, "ca.pem")
+	d.otherCA = filepath.Join(d.dir, "other-ca.pem")
+	script := `set -e
+cd "$1"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wpfleet test CA"
+openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1"
+printf 'subjectAltName=IP:127.0.0.1\n' >ext
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext
+openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 2 -subj "/CN=other CA"
+`
+	if out, err := exec.Command("bash", "-c", script, "-", d.dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("make TLS certificates: %v\n%s", err, out)
+	}
+	return nil
 }
 
 func (d *mariaDB) stop() {

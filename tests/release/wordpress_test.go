@@ -111,3 +111,41 @@ func TestUpdateDBNeedsWordPress(t *testing.T) {
 	r := f.run("site", "release", "main", "WPFLEET_SKIP_UPDATE_DB=")
 	expectFailure(t, f, r, 1, "the tree has no WordPress", before, nil)
 }
+
+// TestDatabaseTLS: the job reaches a TLS-only database with the server's certificate verified,
+// both from the mysql client (database and user creation) and from PHP (the upgrade); a wrong
+// CA fails the release before the switch.
+func TestDatabaseTLS(t *testing.T) {
+	f := newFixture(t, "tls")
+	wordpressSite(t, f, "tls")
+	if _, err := f.db.rootSQL("SET GLOBAL require_secure_transport = ON"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := f.db.rootSQL("SET GLOBAL require_secure_transport = OFF"); err != nil {
+			t.Error(err)
+		}
+	})
+	r := f.run("tls", "release", "main", "DB_TLS=on", "DB_TLS_CA="+f.db.otherCA)
+	if r.code != 1 || !strings.Contains(r.lastLine(), "cannot create database") || f.currentID("tls") != "" {
+		t.Fatalf("TLS with the wrong CA: %s", r)
+	}
+	r = f.run("tls", "release", "main", "DB_TLS=on", "DB_TLS_CA="+f.db.caFile, "WPFLEET_SKIP_UPDATE_DB=")
+	if r.code != 0 || !strings.Contains(r.stderr, "WordPress is not installed in wp_tls yet") {
+		t.Fatalf("release over TLS: %s", r)
+	}
+	rel := filepath.Join(f.siteDir("tls"), "releases", f.checkSite("tls"))
+
+	// PHP checks the certificate too.
+	secret, _ := json.Marshal(map[string]string{"username": dbName("tls"), "password": sitePassword("tls"), "dbname": dbName("tls")})
+	for _, tc := range []struct{ ca, want string }{{f.db.caFile, "not installed"}, {f.db.otherCA, "cannot connect"}} {
+		cmd := exec.Command("php", "-d", "openssl.cafile="+tc.ca, filepath.Join(repoRoot, "release", "wp-update-db.php"),
+			rel, fmt.Sprintf("127.0.0.1:%d", f.db.port))
+		cmd.Env = append(os.Environ(), "DB_TLS=on")
+		cmd.Stdin = strings.NewReader(string(secret))
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), tc.want) {
+			t.Fatalf("wp-update-db.php with CA %s: want %q:\n%s", filepath.Base(tc.ca), tc.want, out)
+		}
+	}
+}
