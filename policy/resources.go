@@ -65,11 +65,6 @@ const (
 	typeAwsxVpc              = "awsx:ec2:Vpc"
 )
 
-func isBucket(t string) bool       { return t == typeS3Bucket || t == typeS3BucketV2 }
-func isLoadBalancer(t string) bool { return t == typeLB || t == typeALB }
-func isListener(t string) bool     { return t == typeLBListener || t == typeALBListener }
-func isListenerRule(t string) bool { return t == typeLBListenerRule || t == typeALBListenerRule }
-
 // settings are the pack-wide options every rule sees.
 type settings struct {
 	prodEnvs map[string]bool

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // These tests run the served pack (policy/pack) the way
@@ -129,6 +130,28 @@ func configureStack(t *testing.T, client pulumirpc.AnalyzerClient, stack string)
 	require.NoError(t, err)
 }
 
+// configureLikeEngine sends the policy config the engine sends after
+// GetAnalyzerInfo: every policy with its level (policy config from the CLI
+// or Pulumi Cloud applied on top: overrides) and its properties, an empty
+// object when none are set.
+func configureLikeEngine(t *testing.T, client pulumirpc.AnalyzerClient, overrides map[string]pulumirpc.EnforcementLevel) {
+	t.Helper()
+	info, err := client.GetAnalyzerInfo(context.Background(), &emptypb.Empty{})
+	require.NoError(t, err)
+	config := map[string]*pulumirpc.PolicyConfig{}
+	for _, p := range info.GetPolicies() {
+		props, err := structpb.NewStruct(nil)
+		require.NoError(t, err)
+		level := p.GetEnforcementLevel()
+		if l, ok := overrides[p.GetName()]; ok {
+			level = l
+		}
+		config[p.GetName()] = &pulumirpc.PolicyConfig{EnforcementLevel: level, Properties: props}
+	}
+	_, err = client.Configure(context.Background(), &pulumirpc.ConfigureAnalyzerRequest{PolicyConfig: config})
+	require.NoError(t, err)
+}
+
 func marshal(t testing.TB, r policyx.AnalyzerResource) *pulumirpc.AnalyzerResource {
 	t.Helper()
 	props, err := plugin.MarshalProperties(resource.ToResourcePropertyMap(r.Properties),
@@ -230,6 +253,7 @@ func TestServedPackMatchesCheck(t *testing.T) {
 			resources := FromMocks(shippedStack(t, stack))
 			client := servedPack(t)
 			configureStack(t, client, stack)
+			configureLikeEngine(t, client, nil)
 			offline, err := Check(defaultPack(t), resources, nil)
 			require.NoError(t, err)
 			assert.Equal(t, offline, analyzeOverGRPC(t, client, resources))
@@ -238,6 +262,7 @@ func TestServedPackMatchesCheck(t *testing.T) {
 	t.Run("violating", func(t *testing.T) {
 		client := servedPack(t)
 		configureStack(t, client, "prod")
+		configureLikeEngine(t, client, nil)
 		for _, name := range sortedKeys(ruleCases) {
 			for _, b := range ruleCases[name]().bad {
 				offline, err := Check(defaultPack(t), b.resources, nil)
@@ -270,12 +295,10 @@ func TestServedPackConfiguration(t *testing.T) {
 	t.Run("level override", func(t *testing.T) {
 		client := servedPack(t)
 		configureStack(t, client, "prod")
-		_, err := client.Configure(context.Background(), &pulumirpc.ConfigureAnalyzerRequest{
-			PolicyConfig: map[string]*pulumirpc.PolicyConfig{
-				"s3-no-public-access-except-oac": {EnforcementLevel: pulumirpc.EnforcementLevel_ADVISORY},
-			},
+		// policy-config.json: {"s3-no-public-access-except-oac": "advisory"}
+		configureLikeEngine(t, client, map[string]pulumirpc.EnforcementLevel{
+			"s3-no-public-access-except-oac": pulumirpc.EnforcementLevel_ADVISORY,
 		})
-		require.NoError(t, err)
 		n := 0
 		for _, v := range analyzeOverGRPC(t, client, web) {
 			if v.Policy == "s3-no-public-access-except-oac" {

@@ -53,9 +53,6 @@ func unknown(v property.Value) bool { return v.IsComputed() }
 // isTrue is true only for a known boolean true.
 func isTrue(v property.Value) bool { return v.IsBool() && v.AsBool() }
 
-// isFalse is true only for a known boolean false.
-func isFalse(v property.Value) bool { return v.IsBool() && !v.AsBool() }
-
 // str returns v's string, or "" when v is not a known string.
 func str(v property.Value) string {
 	if v.IsString() {
