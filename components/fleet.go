@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wpfleet/wpfleet/release"
 )
 
 // Fleet is one environment: network, cluster, ALB, shared EFS, Aurora, the
@@ -30,6 +32,8 @@ type Fleet struct {
 	CDNs       map[string]*CDN
 	Monitoring *Monitoring
 	Backup     *Backup
+	Release    *ReleasePipeline
+	ReleaseSG  *ec2.SecurityGroup
 	// CronTasks holds each site's cron tasks: "cron" (wp-cron) and its jobs.
 	CronTasks map[string]map[string]*CronTask
 }
@@ -56,6 +60,8 @@ type wiring struct {
 	serviceName, targetGroupSuffix          func(site string) pulumi.StringInput
 	fsArnForBackup, dbClusterArn            pulumi.StringInput
 	dbClusterID                             pulumi.StringInput
+	releaseSG, releaseAPID, releaseAPArn    pulumi.StringInput
+	masterSecretArn, alarmTopic             pulumi.StringInput
 }
 
 func placeholderWiring(acct Account) wiring {
@@ -70,7 +76,33 @@ func placeholderWiring(acct Account) wiring {
 		originSecret: p, validationFqdns: f, distributionArn: f, bucketDomain: f,
 		alias:       func(string) *AliasTarget { return &AliasTarget{DnsName: p, ZoneId: p} },
 		serviceName: f, targetGroupSuffix: f, fsArnForBackup: p, dbClusterArn: p, dbClusterID: p,
+		releaseSG: p, releaseAPID: p, releaseAPArn: p, masterSecretArn: p, alarmTopic: p,
 	}
+}
+
+func (f FleetArgs) releaseArgs(w wiring) ReleasePipelineArgs {
+	repos := map[string]string{}
+	for _, s := range f.Sites {
+		if s.Repository != "" {
+			repos[s.Name] = s.Repository
+		}
+	}
+	a := ReleasePipelineArgs{
+		Environment: f.Environment, Tags: Tags(f.Environment, "", f.Tags), Account: &w.account, Sites: f.siteNames(),
+		RepoURLTemplate: f.ReleaseRepoUrlTemplate, SiteRepoURLs: repos,
+		GitCredentialsSecretArn: f.ReleaseGitCredentialsSecretArn, ConnectionArn: f.ReleaseConnectionArn,
+		KeepReleases: f.ReleaseKeep, VpcId: w.vpcID, SubnetIds: w.privateSubnets, SecurityGroupId: w.releaseSG,
+		FileSystemId: w.fsID, FileSystemArn: w.fsArn, AccessPointId: w.releaseAPID, AccessPointArn: w.releaseAPArn,
+		DatabaseHost: w.dbHost, MasterSecretArn: w.masterSecretArn,
+		Buildspec: release.Buildspec(), Files: release.Files(),
+		AlarmTopicArn: w.alarmTopic, LogRetentionDays: f.LogRetentionDays,
+		GitHub: f.CiGithub, GitHubOIDCProviderArn: f.CiGithubOidcProviderArn,
+		CircleCIOIDCProviderArn: f.CiCircleciOidcProviderArn,
+	}
+	if f.CiCircleciOrgId != "" {
+		a.CircleCI = &CircleCIRelease{OrgID: f.CiCircleciOrgId, ProjectIDs: f.CiCircleciProjectIds}
+	}
+	return a
 }
 
 func (f FleetArgs) anyCDN() bool {
@@ -264,6 +296,7 @@ func (f FleetArgs) validateComponents(acct Account) error {
 	c.add(f.loadBalancerArgs(w, sites).Validate())
 	c.add(f.monitoringArgs(w, w.vpcID).Validate())
 	c.add(f.backupArgs(w).Validate())
+	c.add(f.releaseArgs(w).Validate())
 	for _, r := range sites {
 		c.add(f.bucketArgs(w, r).Validate())
 		c.add(f.siteArgs(w, r).Validate())
@@ -339,10 +372,28 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		}
 	}
 
+	// The release job's security group: out to git and AWS APIs, EFS and the database.
+	fl.ReleaseSG, err = ec2.NewSecurityGroup(ctx, env+"-release", &ec2.SecurityGroupArgs{
+		Description: pulumi.String("wpfleet release job: out to HTTPS (git, AWS APIs), EFS and Aurora"),
+		VpcId:       fl.Network.VpcId,
+		Tags:        tagInput(envTags),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	releaseSG := fl.ReleaseSG.ID().ToStringOutput()
+	if _, err = vpc.NewSecurityGroupEgressRule(ctx, env+"-release-out-443", &vpc.SecurityGroupEgressRuleArgs{
+		SecurityGroupId: releaseSG, IpProtocol: pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+		CidrIpv4: pulumi.String("0.0.0.0/0"), Description: pulumi.String("port 443: git over HTTPS, AWS APIs"),
+		Tags: tagInput(envTags),
+	}, parent); err != nil {
+		return nil, err
+	}
+
 	w := wiring{account: acct, vpcID: fl.Network.VpcId, vpcCidr: fl.Network.CidrBlock,
 		privateSubnets: fl.Network.PrivateSubnetIds, publicSubnets: fl.Network.PublicSubnetIds,
 		tasksSGs: pulumi.StringArray{tasksSG}, clusterArn: fl.Cluster.Arn, clusterName: fl.Cluster.Name}
-	clients := []pulumi.StringInput{tasksSG}
+	clients := []pulumi.StringInput{tasksSG, releaseSG}
 
 	ea := f.efsArgs(w, fl.Network.PrivateSubnetCount, clients, fl.Alarms.Arn)
 	fl.FileSystem, err = NewSharedEFS(ctx, env, &ea, parent)
@@ -359,11 +410,16 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		port int
 		dest pulumi.StringOutput
 	}{{"efs", 2049, fl.FileSystem.SecurityGroupId}, {"db", 3306, fl.Database.SecurityGroupId}} {
-		if _, err = vpc.NewSecurityGroupEgressRule(ctx, env+"-tasks-out-"+r.name, &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId: tasksSG, IpProtocol: pulumi.String("tcp"), FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
-			ReferencedSecurityGroupId: r.dest, Description: pulumi.String("to " + r.name), Tags: tagInput(envTags),
-		}, parent); err != nil {
-			return nil, err
+		for _, from := range []struct {
+			name string
+			sg   pulumi.StringOutput
+		}{{"tasks", tasksSG}, {"release", releaseSG}} {
+			if _, err = vpc.NewSecurityGroupEgressRule(ctx, env+"-"+from.name+"-out-"+r.name, &vpc.SecurityGroupEgressRuleArgs{
+				SecurityGroupId: from.sg, IpProtocol: pulumi.String("tcp"), FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
+				ReferencedSecurityGroupId: r.dest, Description: pulumi.String("to " + r.name), Tags: tagInput(envTags),
+			}, parent); err != nil {
+				return nil, err
+			}
 		}
 	}
 
@@ -484,6 +540,12 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	}
 	bka := f.backupArgs(w)
 	if fl.Backup, err = NewBackup(ctx, env, &bka, parent); err != nil {
+		return nil, err
+	}
+	w.releaseSG, w.releaseAPID, w.releaseAPArn = releaseSG, fl.FileSystem.ReleaseAccess.ID().ToStringOutput(), fl.FileSystem.ReleaseAccess.Arn
+	w.masterSecretArn, w.alarmTopic = fl.Database.MasterSecretArn, fl.Alarms.Arn
+	ra := f.releaseArgs(w)
+	if fl.Release, err = NewReleasePipeline(ctx, env+"-release", &ra, parent); err != nil {
 		return nil, err
 	}
 

@@ -54,6 +54,8 @@ type SiteConfig struct {
 	// its anonymous pages are cached.
 	Cdn               *bool `json:"cdn,omitempty"`
 	CdnPageTtlSeconds *int  `json:"cdnPageTtlSeconds,omitempty"`
+	// Repository overrides wpfleet:releaseRepoUrlTemplate for this site.
+	Repository string `json:"repository,omitempty"`
 	// Jobs are extra scheduled commands for this site.
 	Jobs []JobConfig `json:"jobs,omitempty"`
 }
@@ -130,6 +132,16 @@ type FleetArgs struct {
 	AlarmDbFreeableMemoryMiB int `json:"alarmDbFreeableMemoryMiB"`
 	AlarmEfsThroughputMibps  int `json:"alarmEfsThroughputMibps"`
 
+	ReleaseRepoUrlTemplate         string          `json:"releaseRepoUrlTemplate"`
+	ReleaseGitCredentialsSecretArn string          `json:"releaseGitCredentialsSecretArn"`
+	ReleaseConnectionArn           string          `json:"releaseConnectionArn"`
+	ReleaseKeep                    int             `json:"releaseKeep"`
+	CiGithub                       []GitHubRelease `json:"ciGithub"`
+	CiGithubOidcProviderArn        string          `json:"ciGithubOidcProviderArn"`
+	CiCircleciOrgId                string          `json:"ciCircleciOrgId"`
+	CiCircleciProjectIds           []string        `json:"ciCircleciProjectIds"`
+	CiCircleciOidcProviderArn      string          `json:"ciCircleciOidcProviderArn"`
+
 	Sites []SiteConfig `json:"sites"`
 }
 
@@ -185,6 +197,7 @@ func DefaultFleetArgs() FleetArgs {
 		AlarmDbConnections:         1000,
 		AlarmDbFreeableMemoryMiB:   256,
 		AlarmEfsThroughputMibps:    20,
+		ReleaseKeep:                5,
 	}
 }
 
@@ -383,6 +396,44 @@ func (f FleetArgs) Validate() error {
 	} {
 		if t.v < t.lo || t.v > t.hi {
 			c.add(invalid(key(t.name), t.v, "%d to %d", t.lo, t.hi))
+		}
+	}
+
+	if f.ReleaseRepoUrlTemplate == "" {
+		c.add(invalid(key("releaseRepoUrlTemplate"), "", "the sites' git URL with {site} in it, e.g. https://github.com/acme/wp-{site}.git"))
+	} else {
+		c.keyed(key("releaseRepoUrlTemplate"), RedactURL(f.ReleaseRepoUrlTemplate), CheckRepoURLTemplate(f.ReleaseRepoUrlTemplate))
+	}
+	if f.ReleaseKeep < 2 || f.ReleaseKeep > 50 {
+		c.add(invalid(key("releaseKeep"), f.ReleaseKeep, "2 to 50 releases per site"))
+	}
+	for i, g := range f.CiGithub {
+		if !githubRepoRe.MatchString(g.Repository) {
+			c.add(invalid(key(fmt.Sprintf("ciGithub[%d].repository", i)), g.Repository, `"owner/name"`))
+		}
+		if len(g.Branches) == 0 {
+			c.add(invalid(key(fmt.Sprintf("ciGithub[%d].branches", i)), nil, "at least one branch allowed to release"))
+		}
+		for _, b := range g.Branches {
+			if b == "" || strings.ContainsAny(b, " *?[\\") {
+				c.add(invalid(key(fmt.Sprintf("ciGithub[%d].branches", i)), b, "branch names without wildcards"))
+			}
+		}
+	}
+	if f.CiCircleciOrgId != "" && !uuidRe.MatchString(f.CiCircleciOrgId) {
+		c.add(invalid(key("ciCircleciOrgId"), f.CiCircleciOrgId, "the CircleCI organisation ID, a UUID"))
+	}
+	for _, id := range f.CiCircleciProjectIds {
+		if !uuidRe.MatchString(id) {
+			c.add(invalid(key("ciCircleciProjectIds"), id, "CircleCI project IDs, UUIDs"))
+		}
+	}
+	if (f.CiCircleciOrgId == "") != (len(f.CiCircleciProjectIds) == 0) {
+		c.add(invalid(key("ciCircleciProjectIds"), f.CiCircleciProjectIds, "set both wpfleet:ciCircleciOrgId and wpfleet:ciCircleciProjectIds, or neither"))
+	}
+	for i, s := range f.Sites {
+		if s.Repository != "" {
+			c.keyed(siteKey(i, "repository"), RedactURL(s.Repository), checkRepoURL(s.Repository))
 		}
 	}
 

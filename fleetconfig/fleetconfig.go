@@ -204,6 +204,8 @@ func checkObjectKeys(f Field, raw string) error {
 		allowed = jsonFields(components.SiteConfig{})
 	case "dnsZones":
 		allowed = jsonFields(components.DNSZone{})
+	case "ciGithub":
+		allowed = jsonFields(components.GitHubRelease{})
 	default:
 		return nil
 	}
@@ -303,7 +305,7 @@ func DefaultValues() map[string]any {
 	}
 	// No defaults: the environment falls back to the stack name in code, and
 	// the images must be given.
-	for _, k := range []string{"environment", "nginxImage", "phpImage"} {
+	for _, k := range []string{"environment", "nginxImage", "phpImage", "releaseRepoUrlTemplate"} {
 		out[k] = nil
 	}
 	return out

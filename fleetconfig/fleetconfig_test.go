@@ -85,6 +85,7 @@ func minimal() map[string]string {
 		"wpfleet:dnsZones":   `[{"name":"example.com","zoneId":"Z1ABC"}]`,
 		"wpfleet:sites":      `[{"name":"blog","hostnames":["blog.example.com"],"jobs":[{"name":"x","schedule":"rate(1 day)","command":["wp","cache","flush"]}]}]`,
 		"wpfleet:nginxImage": "nginx:1", "wpfleet:phpImage": "php:1",
+		"wpfleet:releaseRepoUrlTemplate": "https://github.com/acme/wp-{site}.git",
 	}
 }
 

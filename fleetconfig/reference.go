@@ -29,7 +29,7 @@ func ReferenceTable(projectFile string) (string, error) {
 			def = "`" + string(raw) + "`"
 		case f.Name == "environment":
 			def = "stack name"
-		case f.Name == "existingPublicSubnetIds" || f.Name == "existingPrivateSubnetIds":
+		case f.Name == "existingPublicSubnetIds" || f.Name == "existingPrivateSubnetIds" || f.Name == "ciGithub" || f.Name == "ciCircleciProjectIds":
 			def = "—"
 		}
 		desc := strings.ReplaceAll(decl.Description, "|", "\\|")

@@ -31,6 +31,9 @@ func Run(ctx *pulumi.Context) error {
 	ctx.Export("alarmTopicArn", fleet.Alarms.Arn)
 	ctx.Export("cdnDomains", fleet.CDNDomains())
 	ctx.Export("dashboardName", pulumi.String(fleet.Monitoring.DashboardName))
+	ctx.Export("releaseProjectName", fleet.Release.ProjectName)
+	ctx.Export("releaseCiRoleArn", fleet.Release.CIRoleArn)
+	ctx.Export("releaseStartCommand", fleet.Release.StartCommand)
 	return nil
 }
 

@@ -121,6 +121,14 @@ var badConfigs = []badConfig{
 		[]string{"wpfleet:backupSchedule", `"rate(1 day)"`, "a cron expression"}},
 	{"alarm threshold out of range", set("wpfleet:alarmTarget5xxPercent", "0"),
 		[]string{"wpfleet:alarmTarget5xxPercent", "0 is not valid", "1 to 100"}},
+	{"no repository for releases", del("wpfleet:releaseRepoUrlTemplate"),
+		[]string{"wpfleet:releaseRepoUrlTemplate", "with {site} in it"}},
+	{"token inside a repository URL", site(0, "repository", "https://deploy:ghp_secret@github.com/acme/corp.git"),
+		[]string{"wpfleet:sites[0].repository", `"https://***@github.com/acme/corp.git"`, "without credentials"}},
+	{"CI branch wildcard", set("wpfleet:ciGithub", `[{"repository":"example-corp/wp-news","branches":["*"]}]`),
+		[]string{"wpfleet:ciGithub[0].branches", `"*"`, "without wildcards"}},
+	{"CircleCI org that is not an ID", both(set("wpfleet:ciCircleciOrgId", "example-corp"), set("wpfleet:ciCircleciProjectIds", `["7a0e9d12-3b4c-4d5e-8f60-718293a4b5c6"]`)),
+		[]string{"wpfleet:ciCircleciOrgId", `"example-corp"`, "a UUID"}},
 	{"email that is not one", set("wpfleet:alarmEmail", "ops at example"),
 		[]string{"wpfleet:alarmEmail", `"ops at example"`, "e-mail address"}},
 }
@@ -138,6 +146,7 @@ func TestBadConfigurationsFailBeforeAnythingIsRegistered(t *testing.T) {
 			for _, w := range tc.want {
 				assert.Contains(t, err.Error(), w)
 			}
+			assert.NotContains(t, err.Error(), "ghp_secret", "credentials are never echoed")
 			assert.Empty(t, rec.Resources(), "nothing may be registered for an invalid configuration")
 		})
 	}

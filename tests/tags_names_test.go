@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/codebuild"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/efs"
@@ -89,8 +90,11 @@ var argsTypes = map[string]any{
 	"aws:cloudfront/originAccessControl:OriginAccessControl":           cloudfront.OriginAccessControlArgs{},
 	"aws:cloudwatch/dashboard:Dashboard":                               cloudwatch.DashboardArgs{},
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                iam.RolePolicyAttachmentArgs{},
-	"awsx:ec2:Vpc": awsxec2.VpcArgs{},
-	"random:index/randomPassword:RandomPassword": random.RandomPasswordArgs{},
+	"aws:codebuild/project:Project":                                    codebuild.ProjectArgs{},
+	"aws:iam/openIdConnectProvider:OpenIdConnectProvider":              iam.OpenIdConnectProviderArgs{},
+	"aws:s3/bucketObjectv2:BucketObjectv2":                             s3.BucketObjectv2Args{},
+	"awsx:ec2:Vpc":                                                     awsxec2.VpcArgs{},
+	"random:index/randomPassword:RandomPassword":                       random.RandomPasswordArgs{},
 }
 
 func takesTags(token string) (bool, bool) {
