@@ -26,8 +26,8 @@ var tls12Policies = []string{
 // missing sslPolicy is a violation: the API default,
 // ELBSecurityPolicy-2016-08, still accepts TLS 1.0.
 // Why: AWS FSBP ELB.17 (Application and Network Load Balancers with
-// listeners should use recommended security policies) and ELB.8; TLS 1.0
-// and 1.1 are deprecated (RFC 8996).
+// listeners should use recommended security policies); TLS 1.0 and 1.1 are
+// deprecated (RFC 8996).
 // Level: mandatory.
 // Not applicable: HTTP/TCP/UDP listeners, other types. Unknown protocol or
 // policy (preview): not judged.

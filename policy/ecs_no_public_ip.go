@@ -8,10 +8,9 @@ import "github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 // aws:cloudwatch/eventTarget:EventTarget (wpfleet's cron tasks) have
 // networkConfiguration.assignPublicIp unset or false.
 // Why: AWS FSBP ECS.2 (ECS services should not have public IP addresses
-// assigned to them automatically) and ECS.16 (task sets). A task with a
-// public IP in a public subnet is reachable around the ALB, subject only to
-// its security group; wpfleet's tasks live in private subnets and leave
-// through NAT.
+// assigned to them automatically). A task with a public IP in a public
+// subnet is reachable around the ALB, subject only to its security group;
+// wpfleet's tasks live in private subnets and leave through NAT.
 // Level: mandatory.
 // Not applicable: other types, targets that are not ECS tasks. Unknown
 // values (preview): not judged.

@@ -8,8 +8,8 @@ import "github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 // Checks, on resources whose environment is a production environment
 // (Options.ProductionEnvironments; see doc.go):
 //   - aws:rds/cluster:Cluster and aws:rds/instance:Instance:
-//     deletionProtection true and skipFinalSnapshot not true (FSBP RDS.7,
-//     RDS.8);
+//     deletionProtection true (FSBP RDS.7 for clusters, RDS.8 for
+//     instances) and skipFinalSnapshot not true;
 //   - aws:lb/loadBalancer:LoadBalancer: enableDeletionProtection true (FSBP
 //     ELB.6): every alias record and CloudFront origin points at its DNS
 //     name, which a replacement would change;
