@@ -45,6 +45,14 @@ var (
 	packBinaryErr  error
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if packBinary != "" {
+		_ = os.RemoveAll(filepath.Dir(packBinary))
+	}
+	os.Exit(code)
+}
+
 // buildPack builds the pack binary once per test binary, as
 // pulumi-language-go's RunPlugin does (`go build -o <tmp>` in the pack
 // directory).
