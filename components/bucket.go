@@ -8,7 +8,7 @@ import (
 // newPrivateBucket is a bucket for wpfleet's own files: owner-enforced,
 // every public access block on, encrypted, TLS-only.
 func newPrivateBucket(ctx *pulumi.Context, name string, tags map[string]string, opts ...pulumi.ResourceOption) (*s3.BucketV2, error) {
-	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{Tags: tagInput(tags), ForceDestroy: pulumi.Bool(true)}, opts...)
+	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{Tags: tagInput(tags)}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
@@ -83,6 +84,11 @@ type DatabaseArgs struct {
 	// Protect marks the cluster and the site secrets protect and
 	// retainOnDelete. Defaults to false.
 	Protect bool
+	// ClusterIdentifier names the cluster (and its exported log groups,
+	// /aws/rds/cluster/<id>/error and /slowquery). Defaults to "wpfleet-<env>".
+	ClusterIdentifier string
+	// LogRetentionDays keeps the exported error and slow query logs. Defaults to 30.
+	LogRetentionDays int
 }
 
 func (a DatabaseArgs) withDefaults() DatabaseArgs {
@@ -110,8 +116,16 @@ func (a DatabaseArgs) withDefaults() DatabaseArgs {
 	if a.SlowQuerySeconds == 0 {
 		a.SlowQuerySeconds = 2
 	}
+	if a.ClusterIdentifier == "" {
+		a.ClusterIdentifier = "wpfleet-" + a.Environment
+	}
+	if a.LogRetentionDays == 0 {
+		a.LogRetentionDays = 30
+	}
 	return a
 }
+
+var clusterIDRe = regexp.MustCompile(`^[a-z]([a-z0-9]|-[a-z0-9]){0,62}$`)
 
 // CheckEngineVersion accepts Aurora MySQL 3 versions ("8.0.mysql_aurora.3.x.y").
 func CheckEngineVersion(v string) error {
@@ -177,6 +191,10 @@ func (a DatabaseArgs) Validate() error {
 	if a.BackupRetentionDays < 1 || a.BackupRetentionDays > 35 {
 		c.add(invalid("DatabaseArgs.BackupRetentionDays", a.BackupRetentionDays, "1 to 35 days"))
 	}
+	if !clusterIDRe.MatchString(a.ClusterIdentifier) {
+		c.add(invalid("DatabaseArgs.ClusterIdentifier", a.ClusterIdentifier, "1-63 lowercase letters, digits and single hyphens, starting with a letter"))
+	}
+	c.keyed("DatabaseArgs.LogRetentionDays", a.LogRetentionDays, CheckLogRetention(a.LogRetentionDays))
 	if a.SlowQuerySeconds <= 0 || a.SlowQuerySeconds > 3600 {
 		c.add(invalid("DatabaseArgs.SlowQuerySeconds", a.SlowQuerySeconds, "more than 0 and at most 3600 seconds"))
 	}
@@ -265,7 +283,22 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 
+	// The exported logs' groups exist, with a retention, before the cluster
+	// writes to them (RDS would create them to keep forever).
+	var logGroups []pulumi.Resource
+	for _, l := range []string{"error", "slowquery"} {
+		lg, err := cloudwatch.NewLogGroup(ctx, name+"-"+l, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(fmt.Sprintf("/aws/rds/cluster/%s/%s", a.ClusterIdentifier, l)),
+			RetentionInDays: pulumi.Int(a.LogRetentionDays),
+			Tags:            tags,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		logGroups = append(logGroups, lg)
+	}
 	clusterArgs := &rds.ClusterArgs{
+		ClusterIdentifier:            pulumi.String(a.ClusterIdentifier),
 		Engine:                       pulumi.String("aurora-mysql"),
 		EngineMode:                   pulumi.String("provisioned"),
 		EngineVersion:                pulumi.String(a.EngineVersion),
@@ -285,7 +318,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		Tags:                         tags,
 	}
 	if a.FinalSnapshot {
-		clusterArgs.FinalSnapshotIdentifier = pulumi.String(name + "-final")
+		clusterArgs.FinalSnapshotIdentifier = pulumi.String(a.ClusterIdentifier + "-final")
 	}
 	instanceClass := a.InstanceClass
 	if a.Mode == DatabaseServerless {
@@ -300,7 +333,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		clusterArgs.Serverlessv2ScalingConfiguration = sc
 	}
 	keep := []pulumi.ResourceOption{parent, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect)}
-	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs, keep...)
+	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs, append(keep, pulumi.DependsOn(logGroups))...)
 	if err != nil {
 		return nil, err
 	}

@@ -159,7 +159,7 @@ func (f FleetArgs) databaseArgs(w wiring, azs []string, clients []pulumi.StringI
 		EngineVersion: f.DbEngineVersion, Mode: f.DbMode, InstanceClass: f.DbInstanceClass, Instances: f.DbInstances,
 		MinCapacity: f.DbMinAcu, MaxCapacity: f.DbMaxAcu, AutoPauseSeconds: f.DbAutoPauseSeconds,
 		BackupRetentionDays: f.DbBackupRetentionDays, DeletionProtection: f.DeletionProtection,
-		FinalSnapshot: f.FinalSnapshot, RequireTLS: f.DbRequireTls, Protect: f.Protect,
+		FinalSnapshot: f.FinalSnapshot, RequireTLS: f.DbRequireTls, Protect: f.Protect, LogRetentionDays: f.LogRetentionDays,
 	}
 }
 

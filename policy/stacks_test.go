@@ -61,9 +61,6 @@ func defaultPack(t testing.TB) policyx.PolicyPack {
 var pendingFixes = []struct {
 	stack, policy, resourceType, resourceName, fix string
 }{
-	{"prod", "log-retention", typeRDSCluster, "prod", "components/database.go: create the /aws/rds/cluster/<clusterIdentifier>/{error,slowquery} log groups with retention before the cluster exports to them"},
-	{"stg", "log-retention", typeRDSCluster, "stg", "components/database.go: create the /aws/rds/cluster/<clusterIdentifier>/{error,slowquery} log groups with retention before the cluster exports to them"},
-	{"prod", "prod-deletion-protection", typeS3BucketV2, "prod-release-source", "components/bucket.go: newPrivateBucket sets ForceDestroy true; the release source bucket's only object is Pulumi's own (unversioned), so destroy works without it"},
 }
 
 func pendingFix(v Violation, stack string) (int, bool) {

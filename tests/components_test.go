@@ -196,7 +196,7 @@ func TestDatabaseComponent(t *testing.T) {
 		})
 		c := one(t, res, "aws:rds/cluster:Cluster").Inputs
 		assert.Nil(t, c["serverlessv2ScalingConfiguration"])
-		assert.Equal(t, "db-final", c["finalSnapshotIdentifier"])
+		assert.Equal(t, "wpfleet-test-final", c["finalSnapshotIdentifier"])
 		var azs []string
 		for _, i := range res.ByType("aws:rds/clusterInstance:ClusterInstance") {
 			assert.Equal(t, "db.r7g.xlarge", i.Inputs["instanceClass"])
