@@ -119,13 +119,14 @@ check_input() {
 	SITE=${RELEASE_PATH:-}
 	[[ $SITE =~ ^[a-z][a-z0-9-]{0,13}$ ]] ||
 		fail "$E_USAGE" "RELEASE_PATH='$SITE' is not a site name: ^[a-z][a-z0-9-]{0,13}\$ required"
-	local s found=""
-	for s in ${WPFLEET_SITES:-}; do [[ $s == "$SITE" ]] && found=1; done
+	local s found="" sites=()
+	read -ra sites <<<"${WPFLEET_SITES:-}"
+	for s in "${sites[@]}"; do [[ $s == "$SITE" ]] && found=1; done
 	[[ -n $found ]] || fail "$E_USAGE" "site '$SITE' is not one of WPFLEET_SITES ('${WPFLEET_SITES:-}')"
 	ROOT=${WPFLEET_SITES_ROOT:-/mnt/sites}
 	[[ -d $ROOT ]] || fail "$E_USAGE" "sites root '$ROOT' is not a directory (is the file system mounted?)"
 	KEEP=${KEEP_RELEASES:-5}
-	[[ $KEEP =~ ^[0-9]{1,3}$ && $KEEP -ge 1 ]] || fail "$E_USAGE" "KEEP_RELEASES='$KEEP' must be a whole number from 1 to 999"
+	[[ $KEEP =~ ^[1-9][0-9]{0,2}$ ]] || fail "$E_USAGE" "KEEP_RELEASES='$KEEP' must be a whole number from 1 to 999"
 	S=$ROOT/$SITE
 	W=$S/.wpfleet
 	if [[ $ACTION == release ]]; then
@@ -133,7 +134,7 @@ check_input() {
 		[[ $REF =~ ^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$ && $REF != *..* && $REF != *.lock && $REF != */ ]] ||
 			fail "$E_USAGE" "BRANCH='$REF' is not a branch, tag or commit name: letters, digits and . _ / - allowed, no '..'"
 		HOOK_TIMEOUT=${HOOK_TIMEOUT:-900}
-		[[ $HOOK_TIMEOUT =~ ^[0-9]{1,5}$ ]] || fail "$E_USAGE" "HOOK_TIMEOUT='$HOOK_TIMEOUT' must be a number of seconds"
+		[[ $HOOK_TIMEOUT =~ ^[1-9][0-9]{0,4}$ ]] || fail "$E_USAGE" "HOOK_TIMEOUT='$HOOK_TIMEOUT' must be a number of seconds from 1 to 99999"
 		need git tar zstd jq aws find realpath timeout
 		check_db_config
 		repo_url >/dev/null
@@ -275,6 +276,9 @@ ensure_database() {
 		"ALTER USER '$user'@'%' IDENTIFIED BY $lit;" \
 		"GRANT ALL PRIVILEGES ON \`$db\`.* TO '$user'@'%';" |
 		"$MYSQL" --defaults-file="$PRIV/master.cnf" --batch --connect-timeout=20 2>&1); then
+		# A server error may quote the statement near its error: never the password.
+		out=${out//"$lit"/"'<password>'"}
+		out=${out//"$pass"/<password>}
 		fail "$E_FAIL" "cannot create database $db and user $user on $DB_HOST: $(tr '\n' ' ' <<<"$out")"
 	fi
 	rm -f "$PRIV/master.cnf"

@@ -295,6 +295,8 @@ func TestBadInputIsRefusedBeforeAnyWrite(t *testing.T) {
 		{"dots in ref", []string{"BRANCH=a..b"}, "not a branch, tag or commit name"},
 		{"empty ref", []string{"BRANCH="}, "not a branch, tag or commit name"},
 		{"keep", []string{"KEEP_RELEASES=0"}, "KEEP_RELEASES"},
+		{"keep octal", []string{"KEEP_RELEASES=08"}, "KEEP_RELEASES"},
+		{"hook timeout", []string{"HOOK_TIMEOUT=0"}, "HOOK_TIMEOUT"},
 		{"url scheme", []string{"REPO_URL_TEMPLATE=ext::sh -c touch% /tmp/pwned"}, "not allowed"},
 		{"no tls ca", []string{"DB_TLS=on", "DB_TLS_CA="}, "DB_TLS_CA"},
 	} {
