@@ -76,6 +76,8 @@ type Recorder struct {
 	invokes   []string
 	lastVpc   string
 	subnetAZ  map[string]string
+	// providerRegion maps explicit aws providers (by URN) to their region.
+	providerRegion map[string]string
 }
 
 // New returns a recorder for project and stack in region.
@@ -88,7 +90,21 @@ func New(project, stack, region string) *Recorder {
 		AvailabilityZones: []string{region + "a", region + "c", region + "d"},
 		VpcCidr:           "10.20.0.0/16",
 		subnetAZ:          map[string]string{},
+		providerRegion:    map[string]string{},
 	}
+}
+
+// regionOf is the region a resource is created in: its explicit aws
+// provider's (a provider reference is "<urn>::<id>"), or the stack's.
+func (r *Recorder) regionOf(provider string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for urn, region := range r.providerRegion {
+		if strings.HasPrefix(provider, urn+"::") {
+			return region
+		}
+	}
+	return r.Region
 }
 
 // Resources returns the recorded resources sorted by URN.
@@ -152,7 +168,15 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	sort.Strings(deps)
 	urn := r.urn(parent, args.TypeToken, args.Name)
 
-	id, outputs := r.fakeState(args.TypeToken, args.Name, urn, args.Inputs)
+	region := r.regionOf(args.Provider)
+	if args.TypeToken == "pulumi:providers:aws" {
+		if v, ok := args.Inputs["region"]; ok && v.IsString() {
+			r.mu.Lock()
+			r.providerRegion[urn] = v.StringValue()
+			r.mu.Unlock()
+		}
+	}
+	id, outputs := r.fakeState(args.TypeToken, args.Name, urn, region, args.Inputs)
 	if args.ID != "" {
 		id = args.ID
 	}
@@ -231,8 +255,10 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 	return nil, fmt.Errorf("mocks: no answer for invoke %s", args.Token)
 }
 
-func (r *Recorder) arn(service, res string) string {
-	region, acct := r.Region, r.AccountID
+func (r *Recorder) arn(service, res string) string { return r.arnIn(r.Region, service, res) }
+
+func (r *Recorder) arnIn(region, service, res string) string {
+	acct := r.AccountID
 	switch service {
 	case "iam", "route53", "cloudfront":
 		region = ""

@@ -17,8 +17,9 @@ var albZoneIDs = map[string]string{
 
 // fakeState returns the ID and outputs a provider would: the inputs plus the
 // computed properties wpfleet reads, shaped like AWS's.
-func (r *Recorder) fakeState(token, name, urn string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
+func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
 	out := inputs.Copy()
+	arn := func(service, res string) string { return r.arnIn(region, service, res) }
 	h := shortHash(urn)
 	pname := physicalName(name, urn)
 	set := func(k string, v any) { out[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
@@ -61,37 +62,37 @@ func (r *Recorder) fakeState(token, name, urn string, inputs resource.PropertyMa
 	case "aws:ec2/securityGroup:SecurityGroup":
 		id = "sg-" + h[:17]
 		setIfAbsent("name", pname)
-		set("arn", r.arn("ec2", "security-group/"+id))
+		set("arn", arn("ec2", "security-group/"+id))
 	case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
 		id = "sgr-" + h[:17]
-		set("arn", r.arn("ec2", "security-group-rule/"+id))
+		set("arn", arn("ec2", "security-group-rule/"+id))
 	case "aws:efs/fileSystem:FileSystem":
 		id = "fs-" + h[:17]
-		set("arn", r.arn("elasticfilesystem", "file-system/"+id))
-		set("dnsName", id+".efs."+r.Region+".amazonaws.com")
+		set("arn", arn("elasticfilesystem", "file-system/"+id))
+		set("dnsName", id+".efs."+region+".amazonaws.com")
 	case "aws:efs/accessPoint:AccessPoint":
 		id = "fsap-" + h[:17]
-		set("arn", r.arn("elasticfilesystem", "access-point/"+id))
+		set("arn", arn("elasticfilesystem", "access-point/"+id))
 	case "aws:efs/mountTarget:MountTarget":
 		id = "fsmt-" + h[:17]
 	case "aws:lb/loadBalancer:LoadBalancer":
 		lbName := firstNonEmpty(get("name"), truncateName(pname, 32))
 		suffix := "app/" + lbName + "/" + h[:16]
 		set("name", lbName)
-		set("arn", r.arn("elasticloadbalancing", "loadbalancer/"+suffix))
+		set("arn", arn("elasticloadbalancing", "loadbalancer/"+suffix))
 		set("arnSuffix", suffix)
-		set("dnsName", fmt.Sprintf("%s-%s.%s.elb.amazonaws.com", lbName, h[:9], r.Region))
-		set("zoneId", firstNonEmpty(albZoneIDs[r.Region], "Z14GRHDCWA56QT"))
-		id = r.arn("elasticloadbalancing", "loadbalancer/"+suffix)
+		set("dnsName", fmt.Sprintf("%s-%s.%s.elb.amazonaws.com", lbName, h[:9], region))
+		set("zoneId", firstNonEmpty(albZoneIDs[region], "Z14GRHDCWA56QT"))
+		id = arn("elasticloadbalancing", "loadbalancer/"+suffix)
 	case "aws:lb/targetGroup:TargetGroup":
 		tgName := firstNonEmpty(get("name"), truncateName(pname, 32))
 		suffix := "targetgroup/" + tgName + "/" + h[:16]
 		set("name", tgName)
-		set("arn", r.arn("elasticloadbalancing", suffix))
+		set("arn", arn("elasticloadbalancing", suffix))
 		set("arnSuffix", suffix)
-		id = r.arn("elasticloadbalancing", suffix)
+		id = arn("elasticloadbalancing", suffix)
 	case "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule":
-		id = r.arn("elasticloadbalancing", "listener/app/"+h[:16])
+		id = arn("elasticloadbalancing", "listener/app/"+h[:16])
 		set("arn", id)
 	case "aws:acm/certificate:Certificate":
 		var names []string
@@ -117,7 +118,7 @@ func (r *Recorder) fakeState(token, name, urn string, inputs resource.PropertyMa
 		}
 		set("domainValidationOptions", opts)
 		set("status", "PENDING_VALIDATION")
-		id = r.arn("acm", "certificate/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32])
+		id = arn("acm", "certificate/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32])
 		set("arn", id)
 	case "aws:acm/certificateValidation:CertificateValidation":
 		id = get("certificateArn")
@@ -128,95 +129,95 @@ func (r *Recorder) fakeState(token, name, urn string, inputs resource.PropertyMa
 		cid := firstNonEmpty(get("clusterIdentifier"), pname)
 		id = cid
 		set("clusterIdentifier", cid)
-		set("arn", r.arn("rds", "cluster:"+cid))
-		set("endpoint", fmt.Sprintf("%s.cluster-%s.%s.rds.amazonaws.com", cid, h[:12], r.Region))
-		set("readerEndpoint", fmt.Sprintf("%s.cluster-ro-%s.%s.rds.amazonaws.com", cid, h[:12], r.Region))
+		set("arn", arn("rds", "cluster:"+cid))
+		set("endpoint", fmt.Sprintf("%s.cluster-%s.%s.rds.amazonaws.com", cid, h[:12], region))
+		set("readerEndpoint", fmt.Sprintf("%s.cluster-ro-%s.%s.rds.amazonaws.com", cid, h[:12], region))
 		set("port", 3306)
 		set("masterUserSecrets", []any{map[string]any{
-			"secretArn":    r.arn("secretsmanager", "secret:rds!cluster-"+h[:8]+"-"+h[8:14]),
+			"secretArn":    arn("secretsmanager", "secret:rds!cluster-"+h[:8]+"-"+h[8:14]),
 			"secretStatus": "active",
-			"kmsKeyId":     r.arn("kms", "key/aws-secretsmanager"),
+			"kmsKeyId":     arn("kms", "key/aws-secretsmanager"),
 		}})
 	case "aws:rds/clusterInstance:ClusterInstance":
 		iid := firstNonEmpty(get("identifier"), pname)
 		id = iid
 		set("identifier", iid)
-		set("arn", r.arn("rds", "db:"+iid))
-		set("endpoint", fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", iid, h[:12], r.Region))
+		set("arn", arn("rds", "db:"+iid))
+		set("endpoint", fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", iid, h[:12], region))
 	case "aws:s3/bucketV2:BucketV2":
 		b := firstNonEmpty(get("bucket"), strings.ToLower(pname))
 		id = b
 		set("bucket", b)
-		set("arn", r.arn("s3", b))
+		set("arn", arn("s3", b))
 		set("bucketDomainName", b+".s3.amazonaws.com")
-		set("bucketRegionalDomainName", b+".s3."+r.Region+".amazonaws.com")
+		set("bucketRegionalDomainName", b+".s3."+region+".amazonaws.com")
 	case "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2":
-		set("websiteEndpoint", get("bucket")+".s3-website-"+r.Region+".amazonaws.com")
+		set("websiteEndpoint", get("bucket")+".s3-website-"+region+".amazonaws.com")
 	case "aws:ecs/cluster:Cluster":
 		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
-		id = r.arn("ecs", "cluster/"+n)
+		id = arn("ecs", "cluster/"+n)
 		set("arn", id)
 	case "aws:ecs/taskDefinition:TaskDefinition":
 		family := get("family")
 		set("revision", 1)
-		set("arnWithoutRevision", r.arn("ecs", "task-definition/"+family))
+		set("arnWithoutRevision", arn("ecs", "task-definition/"+family))
 		id = family
-		set("arn", r.arn("ecs", "task-definition/"+family+":1"))
+		set("arn", arn("ecs", "task-definition/"+family+":1"))
 	case "aws:ecs/service:Service":
 		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
-		id = r.arn("ecs", "service/"+n)
+		id = arn("ecs", "service/"+n)
 	case "aws:iam/role:Role":
 		n := firstNonEmpty(get("name"), truncateName(pname, 64))
 		set("name", n)
-		set("arn", r.arn("iam", "role/"+n))
+		set("arn", arn("iam", "role/"+n))
 		set("uniqueId", "AROA"+strings.ToUpper(h[:17]))
 		id = n
 	case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
 		u := strings.TrimPrefix(get("url"), "https://")
-		id = r.arn("iam", "oidc-provider/"+u)
+		id = arn("iam", "oidc-provider/"+u)
 		set("arn", id)
 	case "aws:secretsmanager/secret:Secret":
 		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
-		id = r.arn("secretsmanager", "secret:"+n+"-"+h[:6])
+		id = arn("secretsmanager", "secret:"+n+"-"+h[:6])
 		set("arn", id)
 	case "aws:kms/key:Key":
 		kid := h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 		id = kid
 		set("keyId", kid)
-		set("arn", r.arn("kms", "key/"+kid))
+		set("arn", arn("kms", "key/"+kid))
 	case "aws:cloudwatch/logGroup:LogGroup":
 		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
 		id = n
-		set("arn", r.arn("logs", "log-group:"+n))
+		set("arn", arn("logs", "log-group:"+n))
 	case "aws:cloudwatch/eventRule:EventRule":
 		n := firstNonEmpty(get("name"), truncateName(pname, 64))
 		set("name", n)
 		id = n
-		set("arn", r.arn("events", "rule/"+n))
+		set("arn", arn("events", "rule/"+n))
 	case "aws:sns/topic:Topic":
 		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
-		id = r.arn("sns", n)
+		id = arn("sns", n)
 		set("arn", id)
 	case "aws:codebuild/project:Project":
 		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
 		id = n
-		set("arn", r.arn("codebuild", "project/"+n))
+		set("arn", arn("codebuild", "project/"+n))
 	case "aws:cloudfront/distribution:Distribution":
 		id = "E" + strings.ToUpper(h[:13])
-		set("arn", r.arn("cloudfront", "distribution/"+id))
+		set("arn", arn("cloudfront", "distribution/"+id))
 		set("domainName", "d"+h[:13]+".cloudfront.net")
 		set("hostedZoneId", "Z2FDTNDATAQYW2")
 	case "aws:backup/vault:Vault", "aws:backup/plan:Plan":
 		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
 		id = n
-		set("arn", r.arn("backup", "backup-vault:"+n))
+		set("arn", arn("backup", "backup-vault:"+n))
 	case "random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString":
 		length := 16
 		if v, ok := inputs["length"]; ok && v.IsNumber() {
@@ -227,7 +228,7 @@ func (r *Recorder) fakeState(token, name, urn string, inputs resource.PropertyMa
 		id = "none"
 	}
 	if _, ok := out["arn"]; !ok && strings.HasPrefix(token, "aws:") {
-		set("arn", r.arn(svc, strings.ToLower(token[strings.LastIndex(token, ":")+1:])+"/"+pname))
+		set("arn", arn(svc, strings.ToLower(token[strings.LastIndex(token, ":")+1:])+"/"+pname))
 	}
 	setIfAbsent("id", id)
 	if _, ok := inputs["name"]; !ok && strings.HasPrefix(token, "aws:") {

@@ -113,6 +113,7 @@ func TestCDNCacheRules(t *testing.T) {
 		certs := ofType(res.Descendants(comp.URN), "aws:acm/certificate:Certificate")
 		require.Len(t, certs, 1)
 		assert.Contains(t, certs[0].Options.Provider, "pulumi:providers:aws::prod-us-east-1")
+		assert.Contains(t, certs[0].Outputs["arn"], "arn:aws:acm:us-east-1:", "CloudFront certificates live in us-east-1")
 	}
 	var provider mocks.Resource
 	for _, p := range res.ByType("pulumi:providers:aws") {
