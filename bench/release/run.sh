@@ -146,6 +146,7 @@ job() {
 		"$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')"
 }
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 say "first release (full fetch of the mirror)"
 read -r first_s first_w < <(job release)
 # Install WordPress in the site's database so that every release runs a real update-db.
@@ -190,4 +191,5 @@ echo "| first release (full fetch) | 1 | $first_s | $first_s | $first_s | $first
 echo "| incremental release, 10-file commit | $RUNS | $(stats "${rel[@]}") |"
 echo "| rollback | $RUNS | $(stats "${rb[@]}") |"
 echo
-echo "(s = the job's own seconds= figure; wall = including bash start-up; update-db ran each release)"
+echo "(s = the job's own seconds= figure; wall = including bash start-up; update-db ran each release;"
+echo " load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end)"

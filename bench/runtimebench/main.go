@@ -29,6 +29,8 @@ var (
 	flagFiles    = flag.Int("big-files", 20000, "files in the large site")
 	flagBigMB    = flag.Int("big-mb", 500, "approximate size of the large site, MB")
 	flagBig      = flag.Bool("big", true, "run the large-site measurements")
+	flagPages    = flag.Bool("pages", true, "run the front-page measurements")
+	flagAlt      = flag.Int("alt-views", 200, "views per scenario, alternating one by one, for the local-mode vs local-disk comparison")
 	flagTreeCopy = flag.Bool("tree-copy", true, "also time copying the large site file by file through the slow file system")
 	flagRateMiBs = flag.Float64("rate-mibps", 100, "also time the large site with reads capped at this MiB/s (0: skip)")
 	flagSyncBin  = flag.String("sync-bin", "", "built wpfleet-sync")
@@ -51,6 +53,7 @@ type results struct {
 	Delay        string                 `json:"delay"`
 	Cache        string                 `json:"cache"`
 	Pages        map[string]*pageResult `json:"pages"`
+	Alt          map[string]float64     `json:"alternating_medians_ms"`
 	BigFiles     int64                  `json:"big_site_files"`
 	BigBytes     int64                  `json:"big_site_bytes"`
 	ArtifactSize int64                  `json:"big_site_artifact_bytes"`
@@ -71,6 +74,8 @@ type bench struct {
 	db   *wpstack.MariaDB
 	env  map[string]string // site environment (DB, salts)
 	port int
+	// installed: WordPress's tables exist (the first site to start installs).
+	installed bool
 	res  results
 }
 
@@ -128,8 +133,10 @@ func run() error {
 		return err
 	}
 
-	if err := b.pages(); err != nil {
-		return err
+	if *flagPages {
+		if err := b.pages(); err != nil {
+			return err
+		}
 	}
 	if *flagBig {
 		if err := b.bigSite(); err != nil {
@@ -150,65 +157,170 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 }
 
-// pages measures front-page views in every scenario.
+// pages measures front-page views in every scenario. All six tasks run at
+// once (each on its own port, the slow ones each on their own mount of the
+// same release directory, so requests are counted per scenario), and the
+// timed views go round-robin over them, so that whatever else the machine
+// does affects every scenario alike.
 func (b *bench) pages() error {
 	backing := filepath.Join(b.work, "efs", "bench")
 	if err := publish(b.bins, backing); err != nil {
 		return err
 	}
-	fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, filepath.Join(b.work, "mnt-efs"), filepath.Join(b.work, "slowfs.log"), *flagDelay, *flagCache)
-	if err != nil {
-		return err
-	}
-	defer fs.Unmount()
-
-	installed := false
 	type scenario struct {
 		key, name, mode, settings string
 		slow                      bool
+		fs                        *wpstack.SlowFS
+		site                      *wpstack.Site
 	}
-	for _, sc := range []scenario{
-		{"seed-slow", "(a) seed: code on the slow FS, Debian's default OPcache", wpstack.ModeEFS, "debian", true},
-		{"seed-disk", "(a) seed settings, code on local disk", wpstack.ModeEFS, "debian", false},
-		{"efs-slow", "(b) efs mode, wpfleet settings", wpstack.ModeEFS, "", true},
-		{"efs-disk", "(b) wpfleet settings, code on local disk", wpstack.ModeEFS, "", false},
-		{"local-slow", "(c) local mode, releases on the slow FS", wpstack.ModeLocal, "", true},
-		{"local-disk", "(c) local mode, releases on local disk", wpstack.ModeLocal, "", false},
-	} {
+	scs := []*scenario{
+		{key: "seed-slow", name: "(a) seed: code on the slow FS, Debian's default OPcache", mode: wpstack.ModeEFS, settings: "debian", slow: true},
+		{key: "seed-disk", name: "(a) seed settings, code on local disk", mode: wpstack.ModeEFS, settings: "debian"},
+		{key: "efs-slow", name: "(b) efs mode, wpfleet settings", mode: wpstack.ModeEFS, slow: true},
+		{key: "efs-disk", name: "(b) wpfleet settings, code on local disk", mode: wpstack.ModeEFS},
+		{key: "local-slow", name: "(c) local mode, releases on the slow FS", mode: wpstack.ModeLocal, slow: true},
+		{key: "local-disk", name: "(c) local mode, releases on local disk", mode: wpstack.ModeLocal},
+	}
+	defer func() {
+		for _, sc := range scs {
+			if sc.site != nil {
+				sc.site.Stop()
+			}
+			if sc.fs != nil {
+				sc.fs.Unmount()
+			}
+		}
+	}()
+	for i, sc := range scs {
 		src := backing
 		if sc.slow {
-			src = fs.Mountpoint
+			fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, filepath.Join(b.work, "mnt-"+sc.key), filepath.Join(b.work, "slowfs-"+sc.key+".log"), *flagDelay, *flagCache)
+			if err != nil {
+				return err
+			}
+			sc.fs, src = fs, fs.Mountpoint
 		}
 		dir := filepath.Join(b.work, "task-"+sc.key)
+		port := 0
+		if i == 0 {
+			port = b.port
+		}
 		site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
 			Name: "bench", Mode: sc.mode, EFS: src, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin,
-			Env: b.env, PHPSettings: sc.settings, Port: b.port,
+			Env: b.env, PHPSettings: sc.settings, Port: port,
 		})
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
 		}
-		if !installed {
-			if err := site.InstallWordPress("wpfleet bench", "bench-admin-password"); err != nil {
-				site.Stop()
+		sc.site = site
+		if err := b.install(site); err != nil {
+			return err
+		}
+	}
+	for _, sc := range scs {
+		for range *flagWarmup {
+			if _, err := view(sc.site); err != nil {
+				return fmt.Errorf("%s: %w", sc.name, err)
+			}
+		}
+	}
+	for _, sc := range scs {
+		if sc.fs != nil {
+			if err := sc.fs.Reset(); err != nil {
 				return err
 			}
-			installed = true
 		}
-		var counter *wpstack.SlowFS
-		if sc.slow {
-			counter = fs
+	}
+	start := time.Now()
+	res := map[string]*pageResult{}
+	counted := map[string]int64{}
+	for _, sc := range scs {
+		res[sc.key] = &pageResult{Name: sc.name}
+	}
+	// Blocks of back-to-back views per scenario (a busy site, as in the
+	// reference measurement), the scenarios taking turns block by block.
+	// Each block starts with two untimed, uncounted views.
+	const block = 10
+	for done := 0; done < *flagViews; done += block {
+		n := min(block, *flagViews-done)
+		for _, sc := range scs {
+			for range 2 {
+				if _, err := view(sc.site); err != nil {
+					return fmt.Errorf("%s: %w", sc.name, err)
+				}
+			}
+			var before int64
+			if sc.fs != nil {
+				st, err := sc.fs.Stats()
+				if err != nil {
+					return err
+				}
+				before = st.Except(agentPID(sc.site))
+			}
+			for range n {
+				d, err := view(sc.site)
+				if err != nil {
+					return fmt.Errorf("%s: %w", sc.name, err)
+				}
+				res[sc.key].Samples = append(res[sc.key].Samples, d)
+			}
+			if sc.fs != nil {
+				st, err := sc.fs.Stats()
+				if err != nil {
+					return err
+				}
+				counted[sc.key] += st.Except(agentPID(sc.site)) - before
+			}
 		}
-		r, err := measure(site, counter, *flagWarmup, *flagViews)
-		site.Stop()
-		if err != nil {
-			return fmt.Errorf("%s: %w", sc.name, err)
+	}
+	elapsed := time.Since(start)
+	for _, sc := range scs {
+		r := res[sc.key]
+		if sc.fs != nil {
+			st, err := sc.fs.Stats()
+			if err != nil {
+				return err
+			}
+			if sc.site.Sync != nil {
+				r.AgentPerMin = float64(st.PIDs[strconv.Itoa(agentPID(sc.site))]) / elapsed.Minutes()
+			}
+			r.FSPerPage = float64(counted[sc.key]) / float64(*flagViews)
 		}
-		r.Name = sc.name
+		sorted := append([]float64(nil), r.Samples...)
+		sort.Float64s(sorted)
+		r.Median, r.P90 = percentile(sorted, 50), percentile(sorted, 90)
 		b.res.Pages[sc.key] = r
 		logf("%-58s median %6.1f ms  p90 %6.1f ms  slow-FS requests/page %.1f", sc.name, r.Median, r.P90, r.FSPerPage)
 	}
+	// The Done-when comparison, local mode through the slow FS against code
+	// on local disk: views alternate one by one, so that drift in the
+	// machine's load cannot favour either.
+	alt := map[string][]float64{}
+	for range *flagAlt {
+		for _, sc := range scs {
+			if sc.key != "local-slow" && sc.key != "local-disk" && sc.key != "efs-disk" {
+				continue
+			}
+			d, err := view(sc.site)
+			if err != nil {
+				return fmt.Errorf("%s: %w", sc.name, err)
+			}
+			alt[sc.key] = append(alt[sc.key], d)
+		}
+	}
+	b.res.Alt = map[string]float64{}
+	for k, v := range alt {
+		sort.Float64s(v)
+		b.res.Alt[k] = percentile(v, 50)
+	}
+	logf("alternating views: local-slow %.1f ms, local-disk %.1f ms, efs-disk %.1f ms (medians)", b.res.Alt["local-slow"], b.res.Alt["local-disk"], b.res.Alt["efs-disk"])
+	for _, sc := range scs {
+		sc.site.Stop()
+		sc.site = nil
+	}
 
 	// Release to served, both modes, on this site.
+	fs := scs[0].fs
 	for _, mode := range []string{wpstack.ModeLocal, wpstack.ModeEFS} {
 		dir := filepath.Join(b.work, "task-live-"+mode)
 		site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
@@ -233,6 +345,40 @@ func (b *bench) pages() error {
 	return nil
 }
 
+// install runs WordPress's installer once, through the first site started.
+func (b *bench) install(site *wpstack.Site) error {
+	if b.installed {
+		return nil
+	}
+	if err := site.InstallWordPress("wpfleet bench", "bench-admin-password"); err != nil {
+		return err
+	}
+	b.installed = true
+	return nil
+}
+
+// agentPID is the sync agent's pid, -1 without one.
+func agentPID(site *wpstack.Site) int {
+	if site.Sync == nil {
+		return -1
+	}
+	return site.Sync.Cmd.Process.Pid
+}
+
+// view times one front-page view, in milliseconds.
+func view(site *wpstack.Site) (float64, error) {
+	start := time.Now()
+	code, body, err := wpstack.Get(site.URL+"/", nil)
+	d := time.Since(start)
+	if err != nil {
+		return 0, err
+	}
+	if code != 200 || !strings.Contains(body, "wpfleet bench") {
+		return 0, fmt.Errorf("front page: HTTP %d %.200s", code, body)
+	}
+	return float64(d.Microseconds()) / 1000, nil
+}
+
 func publish(bins wpstack.Binaries, backing string) error {
 	if err := os.MkdirAll(backing, 0o755); err != nil {
 		return err
@@ -242,61 +388,6 @@ func publish(bins wpstack.Binaries, backing string) error {
 		return err
 	}
 	return wpstack.Publish(bins, backing, id)
-}
-
-// measure times front-page views after a warm-up; fs (may be nil) counts
-// the requests that reached the slow file system per view, leaving out the
-// sync agent's polling.
-func measure(site *wpstack.Site, fs *wpstack.SlowFS, warmup, views int) (*pageResult, error) {
-	get := func() (time.Duration, error) {
-		start := time.Now()
-		code, body, err := wpstack.Get(site.URL+"/", nil)
-		d := time.Since(start)
-		if err != nil {
-			return 0, err
-		}
-		if code != 200 || !strings.Contains(body, "wpfleet bench") {
-			return 0, fmt.Errorf("front page: HTTP %d %.200s", code, body)
-		}
-		return d, nil
-	}
-	for range warmup {
-		if _, err := get(); err != nil {
-			return nil, err
-		}
-	}
-	if fs != nil {
-		if err := fs.Reset(); err != nil {
-			return nil, err
-		}
-	}
-	start := time.Now()
-	r := &pageResult{}
-	for range views {
-		d, err := get()
-		if err != nil {
-			return nil, err
-		}
-		r.Samples = append(r.Samples, float64(d.Microseconds())/1000)
-	}
-	elapsed := time.Since(start)
-	if fs != nil {
-		st, err := fs.Stats()
-		if err != nil {
-			return nil, err
-		}
-		agent := -1
-		if site.Sync != nil {
-			agent = site.Sync.Cmd.Process.Pid
-			r.AgentPerMin = float64(st.PIDs[strconv.Itoa(agent)]) / elapsed.Minutes()
-		}
-		r.FSPerPage = float64(st.Except(agent)) / float64(views)
-	}
-	sorted := append([]float64(nil), r.Samples...)
-	sort.Float64s(sorted)
-	r.Median = percentile(sorted, 50)
-	r.P90 = percentile(sorted, 90)
-	return r, nil
 }
 
 func percentile(sorted []float64, p float64) float64 {
@@ -449,6 +540,9 @@ func (b *bench) bigSite() error {
 		return err
 	}
 	defer site.Stop()
+	if err := b.install(site); err != nil {
+		return err
+	}
 	if b.res.LiveLocalBig, err = releaseLive(b.bins, site, backing, build); err != nil {
 		return err
 	}
@@ -545,27 +639,38 @@ func writeFile(p string, b []byte) error {
 }
 
 func (b *bench) print() {
+	if *flagPages {
+		b.printPages()
+	}
+	if *flagBig {
+		b.printBig()
+	}
+}
+
+func (b *bench) printPages() {
 	p := b.res.Pages
 	row := func(label, slow, disk string) {
 		sl, dk := p[slow], p[disk]
 		fmt.Printf("| %s | %.0f ms / %.0f ms | %.0f | %.0f ms / %.0f ms |\n", label, sl.Median, sl.P90, sl.FSPerPage, dk.Median, dk.P90)
 	}
-	fmt.Printf("\nFront page, %d warm-up then %d timed views, one client, one php-fpm worker; slow FS: %s per request, kernel caches %s.\n\n",
+	fmt.Printf("\nFront page, %d warm-up then %d timed views per scenario (blocks of 10 back-to-back views, scenarios taking turns), one client, one php-fpm worker; slow FS: %s per request, kernel caches %s.\n\n",
 		*flagWarmup, *flagViews, b.res.Delay, b.res.Cache)
 	fmt.Println("| scenario | through the slow FS: median / p90 | slow-FS requests per page | plain local disk: median / p90 |")
 	fmt.Println("|---|---|---|---|")
 	row("(a) seed: code on EFS, Debian's default OPcache", "seed-slow", "seed-disk")
 	row("(b) `efs` mode, wpfleet settings", "efs-slow", "efs-disk")
 	row("(c) `local` mode (sync agent copies the release to task storage)", "local-slow", "local-disk")
-	fmt.Printf("\n(c) through the slow FS vs code on plain local disk with the same settings ((b), local disk): %+.1f%% median.\n",
+	fmt.Printf("\n(c) through the slow FS vs code on plain local disk with the same settings ((b), local disk): %+.1f%% median in the table;\n",
 		100*(p["local-slow"].Median/p["efs-disk"].Median-1))
+	fmt.Printf("with %d views each alternating one by one: (c) %.1f ms, code on plain local disk %.1f ms (%+.1f%%), (c) with releases on local disk %.1f ms.\n",
+		*flagAlt, b.res.Alt["local-slow"], b.res.Alt["efs-disk"], 100*(b.res.Alt["local-slow"]/b.res.Alt["efs-disk"]-1), b.res.Alt["local-disk"])
 	fmt.Printf("Sync agent polling: %.0f slow-FS requests per minute (not caused by page views).\n", p["local-slow"].AgentPerMin)
 	fmt.Printf("\n| release to served | value |\n|---|---|\n")
 	fmt.Printf("| published release served, `local` mode (WordPress site) | %.2f s |\n", b.res.LiveLocal)
 	fmt.Printf("| published release served, `efs` mode | %.2f s |\n", b.res.LiveEFS)
-	if !*flagBig {
-		return
-	}
+}
+
+func (b *bench) printBig() {
 	fmt.Printf("\n| large site | value |\n|---|---|\n")
 	fmt.Printf("| size | %d files, %.0f MB (artifact %.0f MB, zstd -3) |\n", b.res.BigFiles, float64(b.res.BigBytes)/1e6, float64(b.res.ArtifactSize)/1e6)
 	fmt.Printf("| new task ready (`wpfleet-sync once`, cold caches) through the slow FS | %.2f s, %d slow-FS requests |\n", b.res.ReadySlow, b.res.ReadyFSReqs)

@@ -149,10 +149,10 @@ func (a *Agent) readPublished() (string, error) {
 // release than the local one, fetch, verify and unpack it beside the old one
 // and switch the local pointer. On any failure the local pointer is left as it
 // was. It also removes replaced releases whose grace period is over.
-func (a *Agent) Sync(ctx context.Context) (SyncResult, error) {
+func (a *Agent) Sync(ctx context.Context) (res SyncResult, err error) {
 	a.init()
 	start := time.Now()
-	res := SyncResult{Live: a.Live()}
+	res.Live = a.Live()
 	defer func() { res.Duration = time.Since(start) }()
 
 	published, err := a.readPublished()

@@ -1,7 +1,6 @@
 package codesync
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -15,9 +14,13 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// readChunk is the size of one read from the shared file system: a few large
-// reads instead of many small ones.
-const readChunk = 4 << 20
+// The artifact is read in chunks of readChunk bytes with up to readParallel
+// reads in flight: a few large reads whose round trips overlap, instead of
+// many small ones one after the other.
+const (
+	readChunk    = 4 << 20
+	readParallel = 4
+)
 
 // FetchStats describes one fetched release.
 type FetchStats struct {
@@ -52,14 +55,20 @@ func Fetch(ctx context.Context, root, id, dir string, lim UnpackLimits) (FetchSt
 	if err != nil {
 		return st, err
 	}
-	f, err := os.Open(ArtifactPath(root, id))
+	f, err := openDirect(ArtifactPath(root, id))
 	if err != nil {
 		return st, fmt.Errorf("open artifact of %s: %w", id, err)
 	}
 	defer f.Close()
 
+	fi, err := f.Stat()
+	if err != nil {
+		return st, err
+	}
+	pr := newParallelReader(f, fi.Size(), readChunk, readParallel)
+	defer pr.Close()
 	h := sha256.New()
-	counted := &countingReader{r: bufio.NewReaderSize(f, readChunk)}
+	counted := &countingReader{r: pr}
 	tee := io.TeeReader(counted, h)
 	zr, err := zstd.NewReader(tee, zstd.WithDecoderConcurrency(2))
 	if err != nil {
