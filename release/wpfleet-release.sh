@@ -488,7 +488,9 @@ artifact() {
 	step artifact
 	ART=$W/tmp/$ID.tar.zst
 	WORK+=("$ART" "$ART.sha256")
-	tar --format=posix --pax-option=delete=atime,delete=ctime --numeric-owner --sort=name \
+	# Hard links made by hooks are stored as files: the artifact holds only files, directories
+	# and symlinks.
+	tar --format=posix --pax-option=delete=atime,delete=ctime --numeric-owner --sort=name --hard-dereference \
 		-C "$TREE" -cf - . | zstd -q -T0 -3 -o "$ART"
 	sync "$ART"
 	SHA=$(sha256sum "$ART" | awk '{ print $1 }')

@@ -612,6 +612,16 @@ func (f *fixture) checkRelease(site, id string) manifest {
 			t.Fatalf("artifact entry %q is not relative to ./", e)
 		}
 	}
+	// Only files, directories and symlinks (no hard links, devices, FIFOs).
+	verbose, err := exec.Command("bash", "-c", `zstd -dc -- "$1" | tar -tvf -`, "-", art).Output()
+	if err != nil {
+		t.Fatalf("list artifact: %v", err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(verbose)), "\n") {
+		if !strings.ContainsAny(l[:1], "-dl") || strings.Contains(l, " link to ") {
+			t.Fatalf("artifact entry is not a file, directory or symlink: %q", l)
+		}
+	}
 	unpacked := t.TempDir()
 	if out, err := exec.Command("bash", "-c", `zstd -dc -- "$1" | tar -xf - -C "$2"`, "-", art, unpacked).CombinedOutput(); err != nil {
 		t.Fatalf("unpack artifact: %v\n%s", err, out)

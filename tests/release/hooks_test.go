@@ -22,7 +22,7 @@ func TestHooks(t *testing.T) {
 		"composer.json": `{"name": "acme/site", "require": {}, "autoload": {"psr-4": {"Acme\\": "src/"}},
  "repositories": [{"packagist.org": false}]}` + "\n",
 		"src/Hello.php":        "<?php\nnamespace Acme;\nclass Hello {}\n",
-		".wpfleet/hooks/build": "#!/bin/sh\nset -e\ntest -f vendor/autoload.php\necho \"$WPFLEET_SITE $WPFLEET_ENV $WPFLEET_REF $WPFLEET_COMMIT $WPFLEET_RELEASE_ID\" > build-info.txt\nenv > hook-env.txt\n",
+		".wpfleet/hooks/build": "#!/bin/sh\nset -e\ntest -f vendor/autoload.php\necho \"$WPFLEET_SITE $WPFLEET_ENV $WPFLEET_REF $WPFLEET_COMMIT $WPFLEET_RELEASE_ID\" > build-info.txt\nenv > hook-env.txt\nln build-info.txt build-info-link.txt\n",
 	})
 	id := f.release("hooks", "main", "AWS_ACCESS_KEY_ID=AKIATESTKEY", "AWS_SECRET_ACCESS_KEY=test-secret-key",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/credentials/test")
@@ -31,7 +31,7 @@ func TestHooks(t *testing.T) {
 		t.Fatalf("manifest hooks %v, want composer,build", m.Hooks)
 	}
 	rel := filepath.Join(f.siteDir("hooks"), "releases", id)
-	f.checkMatchesCommit("hooks", id, c, "vendor", "composer.lock", "build-info.txt", "hook-env.txt")
+	f.checkMatchesCommit("hooks", id, c, "vendor", "composer.lock", "build-info.txt", "build-info-link.txt", "hook-env.txt")
 	info, err := os.ReadFile(filepath.Join(rel, "build-info.txt"))
 	if want := fmt.Sprintf("hooks test main %s %s\n", c, id); err != nil || string(info) != want {
 		t.Fatalf("build-info.txt = %q, want %q (%v)", info, want, err)
