@@ -76,7 +76,7 @@ type bench struct {
 	port int
 	// installed: WordPress's tables exist (the first site to start installs).
 	installed bool
-	res  results
+	res       results
 }
 
 func main() {

@@ -112,7 +112,10 @@ func setup() (cleanup func(), err error) {
 
 	bin := filepath.Join(env.tmp, "bin")
 	env.syncBin, env.slowBin = filepath.Join(bin, "wpfleet-sync"), filepath.Join(bin, "slowfs")
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
 	for out, pkg := range map[string]string{env.syncBin: "./cmd/wpfleet-sync", env.slowBin: "./bench/cmd/slowfs"} {
 		cmd := exec.Command(goBin, "build", "-o", out, pkg)
 		cmd.Dir = env.repo
