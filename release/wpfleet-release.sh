@@ -17,7 +17,7 @@ readonly PROG=wpfleet-release
 readonly E_FAIL=1 E_USAGE=2 E_LOCKED=3 E_POST=4
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly HERE
-readonly START=$EPOCHREALTIME
+readonly START_US=${EPOCHREALTIME/./} # microseconds
 readonly ID_RE='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$'
 readonly STUB="<?php
 // Written by the wpfleet release job. Configuration comes from the platform, not the repository.
@@ -82,6 +82,10 @@ trap 'fail "$E_FAIL" "step $STEP interrupted by a signal"' INT TERM HUP
 
 cleanup() {
 	local f
+	if [[ -n ${PRELINK_PID:-} ]]; then
+		kill "$PRELINK_PID" 2>/dev/null || true
+		wait "$PRELINK_PID" 2>/dev/null || true
+	fi
 	for f in "${WORK[@]}"; do rm -rf -- "$f"; done
 	rm -rf -- "$PRIV"
 	return 0
@@ -96,7 +100,10 @@ checkpoint() {
 	kill -STOP "$$"
 }
 
-elapsed() { awk -v s="$START" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.2f", e - s }'; }
+elapsed() {
+	local d=$((${EPOCHREALTIME/./} - START_US))
+	printf '%d.%02d' $((d / 1000000)) $((d % 1000000 / 10000))
+}
 
 # step NAME: enter a step, logging the time so far (where a slow release spends its time).
 step() {
@@ -207,8 +214,18 @@ secret() {
 	printf '%s' "$out"
 }
 
-# field JSON KEY: one string field of a JSON object.
-field() { printf '%s' "$1" | jq -er --arg k "$2" '.[$k] | strings' 2>/dev/null; }
+# fields JSON NAME VAR=KEY...: set each VAR to the string field KEY of the JSON object (one jq;
+# its @sh output is quoted for eval); fails naming the secret if a field is missing.
+fields() {
+	local json=$1 name=$2 code
+	shift 2
+	code=$(printf '%s' "$json" | jq -r --args '. as $o | [$ARGS.positional[] | split("=")] as $pairs
+		| [$pairs[] | .[1] | select(($o[.] | type) != "string")] as $missing
+		| if $missing != [] then error("no string field " + ($missing | join(", ")))
+		  else $pairs[] | "\(.[0])=\($o[.[1]] | @sh)" end' "$@" 2>&1) ||
+		fail "$E_FAIL" "secret $name: ${code##*): } (need string fields: ${*#*=})"
+	eval "$code"
+}
 
 # mysql_cnf FILE USER PASSWORD: a client option file, mode 0600, inside $PRIV.
 mysql_cnf() {
@@ -257,15 +274,12 @@ ensure_database() {
 	step database
 	SITE_SECRET=$(secret "${SITE_SECRET_PREFIX}${SITE}/db")
 	local db user pass master mu mp
-	db=$(field "$SITE_SECRET" dbname) || fail "$E_FAIL" "secret ${SITE_SECRET_PREFIX}${SITE}/db has no string field dbname"
-	user=$(field "$SITE_SECRET" username) || fail "$E_FAIL" "secret ${SITE_SECRET_PREFIX}${SITE}/db has no string field username"
-	pass=$(field "$SITE_SECRET" password) || fail "$E_FAIL" "secret ${SITE_SECRET_PREFIX}${SITE}/db has no string field password"
+	fields "$SITE_SECRET" "${SITE_SECRET_PREFIX}${SITE}/db" db=dbname user=username pass=password
 	[[ $db =~ ^[A-Za-z0-9_]{1,64}$ ]] || fail "$E_FAIL" "database name '$db' is not allowed: [A-Za-z0-9_], 1-64 characters"
 	[[ $user =~ ^[A-Za-z0-9_]{1,32}$ ]] || fail "$E_FAIL" "database user '$user' is not allowed: [A-Za-z0-9_], 1-32 characters"
 	[[ -n $pass && $pass != *[[:cntrl:]]* ]] || fail "$E_FAIL" "the password of database user '$user' is empty or has control characters"
 	master=$(secret "$DB_MASTER_SECRET_ARN")
-	mu=$(field "$master" username) || fail "$E_FAIL" "secret $DB_MASTER_SECRET_ARN has no string field username"
-	mp=$(field "$master" password) || fail "$E_FAIL" "secret $DB_MASTER_SECRET_ARN has no string field password"
+	fields "$master" "$DB_MASTER_SECRET_ARN" mu=username mp=password
 	mysql_cnf "$PRIV/master.cnf" "$mu" "$mp"
 	local lit out
 	lit=$(sql_string "$pass")
@@ -364,6 +378,29 @@ base_commit() {
 	printf '%s' "$c"
 }
 
+# prelink: hard-link the live release into the work area in the background while the database
+# and fetch steps wait on the network; checkout uses it when the new commit allows.
+prelink() {
+	PRELINK_PID=""
+	[[ -n $OLD_ID && ${WPFLEET_FULL_CHECKOUT:-} != 1 ]] || return 0
+	jq -e '.hooks == []' "$S/releases/$OLD_ID/.wpfleet-release" >/dev/null 2>&1 || return 0
+	PRELINK=$W/tmp/prelink-$OLD_ID
+	WORK+=("$PRELINK")
+	cp -al "$S/releases/$OLD_ID" "$PRELINK" 9>&- &
+	PRELINK_PID=$!
+}
+
+# linked_tree: $TREE as hard links to the live release (from prelink when it succeeded).
+linked_tree() {
+	local pid=${PRELINK_PID:-}
+	PRELINK_PID=""
+	if [[ -n $pid ]] && wait "$pid"; then
+		mv -T "$PRELINK" "$TREE"
+	else
+		cp -al "$S/releases/$OLD_ID" "$TREE"
+	fi
+}
+
 checkout() {
 	step checkout
 	local flags base
@@ -384,7 +421,7 @@ checkout() {
 		# Incremental: hard-link the live release, then replace what the commits change. Every
 		# changed path is unlinked first, so no file shared with the live release is written.
 		log "checkout: hard links to $OLD_ID, then the changes since ${base:0:12}"
-		cp -al "$S/releases/$OLD_ID" "$TREE"
+		linked_tree
 		rm -f "$TREE/wp-config.php" "$TREE/.wpfleet-release"
 		g diff-tree -r -z --no-renames --name-only "$base" "$COMMIT" >"$PRIV/changed"
 		(cd "$TREE" && xargs -0 -r rm -rf -- <"$PRIV/changed")
@@ -392,6 +429,11 @@ checkout() {
 		g diff-tree -r -z --no-renames --name-only --diff-filter=AMT "$base" "$COMMIT" >"$PRIV/changed"
 		GIT_INDEX_FILE=$PRIV/index g --work-tree="$TREE" checkout-index --force -z --stdin <"$PRIV/changed"
 	else
+		if [[ -n ${PRELINK_PID:-} ]]; then # not usable: stop it (cleanup removes its directory)
+			kill "$PRELINK_PID" 2>/dev/null || true
+			wait "$PRELINK_PID" 2>/dev/null || true
+			PRELINK_PID=""
+		fi
 		mkdir "$TREE"
 		GIT_INDEX_FILE=$PRIV/index g -c checkout.workers="${GIT_CHECKOUT_WORKERS:-8}" \
 			--work-tree="$TREE" checkout-index --all --force
@@ -470,17 +512,15 @@ write_config_stub() {
 # manifest [SHA256]: the release manifest, written atomically (the copy inside the artifact has
 # no sha256: it cannot contain its own checksum).
 manifest() {
-	local hooks
-	hooks=$(printf '%s\n' "${HOOKS[@]}" | jq -R . | jq -sc 'map(select(length > 0))')
 	jq -n --arg id "$ID" --arg site "$SITE" --arg ref "$REF" --arg commit "$COMMIT" \
 		--arg created "$CREATED" --argjson files "$FILES" --argjson bytes "$BYTES" \
-		--arg previous "$OLD_ID" --argjson hooks "$hooks" --arg wp_config "${WPCONFIG:-written}" \
+		--arg previous "$OLD_ID" --arg wp_config "${WPCONFIG:-written}" \
 		--arg sha256 "${1:-}" '
 		{ id: $id, site: $site, ref: $ref, commit: $commit, created: $created,
 		  artifact: ("artifacts/" + $id + ".tar.zst"), files: $files, bytes: $bytes,
 		  previous: (if $previous == "" then null else $previous end),
-		  hooks: $hooks, wp_config: $wp_config }
-		+ (if $sha256 == "" then {} else { sha256: $sha256 } end)' >"$TREE/.wpfleet-release.new"
+		  hooks: $ARGS.positional, wp_config: $wp_config }
+		+ (if $sha256 == "" then {} else { sha256: $sha256 } end)' --args "${HOOKS[@]}" >"$TREE/.wpfleet-release.new"
 	mv -f "$TREE/.wpfleet-release.new" "$TREE/.wpfleet-release"
 }
 
@@ -559,6 +599,7 @@ prune() {
 # ---------------------------------------------------------------- actions --------------
 
 do_release() {
+	prelink
 	ensure_database
 	fetch
 	checkpoint fetched

@@ -18,8 +18,8 @@ FILES=${FILES:-20000}
 	echo "usage: $0 [RUNS 1-99]" >&2
 	exit 2
 }
-[[ $FILES =~ ^[0-9]+$ && $FILES -ge 1000 ]] || {
-	echo "FILES must be a number >= 1000" >&2
+[[ $FILES =~ ^[0-9]+$ && $FILES -ge 3000 ]] || {
+	echo "FILES must be a number >= 3000 (WordPress alone has about 2,700)" >&2
 	exit 2
 }
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -133,22 +133,26 @@ export RELEASE_PATH=bench WPFLEET_SITES=bench WPFLEET_ENV=bench WPFLEET_SITES_RO
 export DB_HOST=127.0.0.1 DB_PORT=$PORT DB_TLS=off DB_MASTER_SECRET_ARN=master SITE_SECRET_PREFIX=wpfleet/bench/
 export REPO_URL_TEMPLATE="file://$BENCH_DIR/remote/{site}" GIT_CONFIG_NOSYSTEM=1
 
-# job ACTION [BRANCH]: run the job, print "<script seconds> <wall seconds>".
+# job ACTION [BRANCH]: run the job, print "<script seconds> <wall seconds> <CPU seconds>"
+# (CPU: user + system time of the job and everything it ran, which other load on the machine
+# does not inflate the way it inflates the elapsed times).
 job() {
 	local out start end
 	start=$EPOCHREALTIME
-	out=$(ACTION=$1 BRANCH=${2:-main} bash "$SCRIPT" 2>"$BENCH_DIR/job.log") || {
+	# shellcheck disable=SC2016 # $0 and $1 belong to the inner bash
+	out=$(ACTION=$1 BRANCH=${2:-main} bash -c 'bash "$0" 2>"$1" || exit; times' "$SCRIPT" "$BENCH_DIR/job.log") || {
 		cat "$BENCH_DIR/job.log" >&2
 		exit 1
 	}
 	end=$EPOCHREALTIME
-	printf '%s %s\n' "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")" \
-		"$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')"
+	printf '%s %s %s\n' "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")" \
+		"$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')" \
+		"$(tail -n 1 <<<"$out" | tr 'ms' '  ' | awk '{ printf "%.2f", $1 * 60 + $2 + $3 * 60 + $4 }')"
 }
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 say "first release (full fetch of the mirror)"
-read -r first_s first_w < <(job release)
+read -r first_s first_w first_c < <(job release)
 # Install WordPress in the site's database so that every release runs a real update-db.
 cur=$(readlink "$ROOT/bench/current")
 printf '{"username":"wp_bench","password":"%s","dbname":"wp_bench"}' "$SITE_PW" |
@@ -158,36 +162,45 @@ rel=()
 rb=()
 for ((r = 1; r <= RUNS; r++)); do
 	# A 10-file commit: 8 changed, 1 added, 1 deleted.
-	mapfile -t victims < <(g ls-files 'wp-content/plugins/plugin-*' | sed -n "$((r * 13 + 1))~1500p" | head -9)
+	mapfile -t generated < <(g ls-files 'wp-content/plugins/plugin-*')
+	step=$((${#generated[@]} / 10))
+	((step > 0)) || { echo "bench: too few generated files; raise FILES" >&2; exit 1; }
+	victims=()
+	for ((i = 0; i < 9; i++)); do victims+=("${generated[(i * step + r * 7) % ${#generated[@]}]}"); done
 	for v in "${victims[@]:0:8}"; do printf '// run %d\n' "$r" >>"$SRC/$v"; done
 	printf '<?php // added in run %d\n' "$r" >"$SRC/wp-content/plugins/plugin-000/added-$r.php"
 	g rm -q -- "${victims[8]}"
 	g add -A
 	g commit -q -m "run $r: 10 files"
-	read -r s w < <(job release)
+	read -r s w c < <(job release)
 	[[ -z ${BENCH_VERBOSE:-} ]] || cat "$BENCH_DIR/job.log" >&2
-	rel+=("$s $w")
-	say "run $r: incremental release ${s}s (wall ${w}s)"
-	read -r s w < <(job rollback)
-	rb+=("$s $w")
-	say "run $r: rollback ${s}s (wall ${w}s)"
+	rel+=("$s $w $c")
+	say "run $r: incremental release ${s}s (wall ${w}s, CPU ${c}s)"
+	read -r s w c < <(job rollback)
+	rb+=("$s $w $c")
+	say "run $r: rollback ${s}s (wall ${w}s, CPU ${c}s)"
 done
 
-# stats: median, min, max of column 1 (script) and median of column 2 (wall)
+# median COLUMN LINES...: the median of one column.
+median() {
+	local k=$1
+	shift
+	printf '%s\n' "$@" | sort -n -k"$k,$k" | awk -v k="$k" '{ v[NR] = $k } END { printf "%.2f", v[int((NR + 1) / 2)] }'
+}
+
+# stats LINES...: median, min and max of the script time, medians of wall and CPU time.
 stats() {
-	local wall
-	wall=$(printf '%s\n' "$@" | sort -n -k2,2 | awk '{ w[NR] = $2 } END { print w[int((NR + 1) / 2)] }')
-	printf '%s\n' "$@" | sort -n -k1,1 | awk -v wall="$wall" '{ s[NR] = $1 }
-		END { printf "%.2f | %.2f | %.2f | %.2f", s[int((NR + 1) / 2)], s[1], s[NR], wall }'
+	printf '%s\n' "$@" | sort -n -k1,1 | awk -v wall="$(median 2 "$@")" -v cpu="$(median 3 "$@")" '{ s[NR] = $1 }
+		END { printf "%.2f | %.2f | %.2f | %.2f | %.2f", s[int((NR + 1) / 2)], s[1], s[NR], wall, cpu }'
 }
 
 files=$(git -C "$SRC" ls-files | wc -l)
 echo
 echo "Release job on local disk ($(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)), $files-file repository, median of $RUNS runs:"
 echo
-echo "| operation | runs | median s | min s | max s | median wall s |"
-echo "|---|---|---|---|---|---|"
-echo "| first release (full fetch) | 1 | $first_s | $first_s | $first_s | $first_w |"
+echo "| operation | runs | median s | min s | max s | median wall s | median CPU s |"
+echo "|---|---|---|---|---|---|---|"
+echo "| first release (full fetch) | 1 | $first_s | $first_s | $first_s | $first_w | $first_c |"
 echo "| incremental release, 10-file commit | $RUNS | $(stats "${rel[@]}") |"
 echo "| rollback | $RUNS | $(stats "${rb[@]}") |"
 echo

@@ -393,3 +393,26 @@ func TestIncrementalTreeChanges(t *testing.T) {
 	f.checkMatchesCommit("inc", f.currentID("inc"), c4)
 	f.checkSite("inc")
 }
+
+func TestBadSecretsAreNamed(t *testing.T) {
+	f := newFixture(t, "sec")
+	f.putSecret(secretPrefix+"sec/db", map[string]string{"username": "wp_sec", "dbname": "wp_sec"})
+	r := f.run("sec", "release", "main")
+	if r.code != 1 || !strings.Contains(r.lastLine(), "secret wpfleet/test/sec/db: no string field password") {
+		t.Fatalf("secret without password: %s", r)
+	}
+	f.putSecret(secretPrefix+"sec/db", map[string]string{"username": "wp-sec", "dbname": "wp_sec", "password": "x"})
+	r = f.run("sec", "release", "main")
+	if r.code != 1 || !strings.Contains(r.lastLine(), "database user 'wp-sec' is not allowed: [A-Za-z0-9_]") {
+		t.Fatalf("user name with a dash: %s", r)
+	}
+	f.putSecret(masterSecretID, map[string]string{"user": "master"})
+	f.putSecret(secretPrefix+"sec/db", map[string]string{"username": "wp_sec", "dbname": "wp_sec", "password": "x"})
+	r = f.run("sec", "release", "main")
+	if r.code != 1 || !strings.Contains(r.lastLine(), "no string field username") {
+		t.Fatalf("master secret without username: %s", r)
+	}
+	if f.currentID("sec") != "" {
+		t.Fatal("released with bad secrets")
+	}
+}
