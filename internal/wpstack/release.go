@@ -220,7 +220,14 @@ echo json_encode([
 `
 
 const slowPHP = `<?php
-// Test fixture (tests/runtime): a request that takes ?ms= milliseconds.
+// Test fixture (tests/runtime): a request that answers "start" at once and
+// "done" after ?ms= milliseconds.
+header('X-Accel-Buffering: no');
+while (ob_get_level() > 0) {
+	ob_end_flush();
+}
+echo "start\n";
+flush();
 usleep(max(0, min(20000, (int) ($_GET['ms'] ?? 2000))) * 1000);
 echo 'done';
 `

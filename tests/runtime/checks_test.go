@@ -1,7 +1,10 @@
 package runtime
 
 import (
+	"bufio"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -307,26 +310,35 @@ func checkNewRelease(t *testing.T, tk *task) {
 }
 
 func checkGracefulStop(t *testing.T, tk *task) {
-	type result struct {
-		code int
-		body string
-		err  error
+	// A request is in flight once its first line has arrived (streamed:
+	// no output buffer in PHP, X-Accel-Buffering: no for nginx, no gzip).
+	req, err := http.NewRequest("GET", tk.site.URL+"/slow.php?ms=3000", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	res := make(chan result, 1)
-	go func() {
-		code, body, err := wpstack.Get(tk.site.URL+"/slow.php?ms=3000", nil)
-		res <- result{code, body, err}
-	}()
-	time.Sleep(700 * time.Millisecond)
+	req.Header.Set("Accept-Encoding", "identity")
+	started := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	if line, err := br.ReadString('\n'); err != nil || line != "start\n" {
+		t.Fatalf("slow request: %q %v", line, err)
+	}
+	if time.Since(started) > 2500*time.Millisecond {
+		t.Fatalf("the first line of a 3 s request took %s: the response was buffered, so the stop would not hit a request in flight", time.Since(started))
+	}
 	// What ECS does: the stop signal to every container at once.
 	for _, p := range []*wpstack.Proc{tk.site.Nginx, tk.site.FPM} {
 		if err := p.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r := <-res
-	if r.err != nil || r.code != 200 || r.body != "done" {
-		t.Errorf("request in flight during the stop: %d %q %v", r.code, r.body, r.err)
+	rest, err := io.ReadAll(br)
+	if err != nil || resp.StatusCode != 200 || string(rest) != "done" {
+		t.Errorf("request in flight during the stop: %d %q %v", resp.StatusCode, rest, err)
 	}
 	for _, p := range []*wpstack.Proc{tk.site.Nginx, tk.site.FPM} {
 		select {
