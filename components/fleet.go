@@ -327,6 +327,18 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	if err := f.validateComponents(acct); err != nil {
 		return nil, err
 	}
+	// Behind CloudFront, the ALB's client is a CloudFront edge: nginx must
+	// trust CloudFront's origin-facing ranges to find the viewer's address.
+	var cloudFrontCIDRs []string
+	if f.anyCDN() {
+		pl, err := ec2.LookupManagedPrefixList(ctx, &ec2.LookupManagedPrefixListArgs{Name: pulumi.StringRef(CloudFrontPrefixList)})
+		if err != nil {
+			return nil, fmt.Errorf("looking up %s: %w", CloudFrontPrefixList, err)
+		}
+		for _, e := range pl.Entries {
+			cloudFrontCIDRs = append(cloudFrontCIDRs, e.Cidr)
+		}
+	}
 
 	fl := &Fleet{Args: f, Buckets: map[string]*UploadsBucket{}, Sites: map[string]*WordPressSite{},
 		CronTasks: map[string]map[string]*CronTask{}, CDNs: map[string]*CDN{}}
@@ -517,6 +529,9 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			resolvers[site](fl.CDNs[site].Arn)
 		}
 		sa := f.siteArgs(w, r)
+		if r.Cdn {
+			sa.TrustedProxyCIDRs = cloudFrontCIDRs
+		}
 		if fl.Sites[site], err = NewWordPressSite(ctx, cname, &sa, parent); err != nil {
 			failPending(err)
 			return nil, err

@@ -3,7 +3,9 @@ package components
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -159,6 +161,10 @@ type WordPressSiteArgs struct {
 	// AliasTarget is where the site's DNS names point. Defaults to the ALB
 	// (AlbDnsName, AlbZoneId); the CDN's distribution when it fronts the site.
 	AliasTarget *AliasTarget
+	// TrustedProxyCIDRs are trusted in X-Forwarded-For besides the VPC (where
+	// the ALB is): CloudFront's origin-facing ranges for a site behind it, so
+	// nginx logs and WordPress see the viewer's address. Defaults to none.
+	TrustedProxyCIDRs []string
 }
 
 // AliasTarget is a Route 53 alias target.
@@ -281,6 +287,11 @@ func (a WordPressSiteArgs) Validate() error {
 	rules := (len(a.Hostnames) + hostsPerRule - 1) / hostsPerRule
 	if a.ListenerPriority < 1 || a.ListenerPriority+rules-1 > 50000 {
 		c.add(invalid(k("ListenerPriority"), a.ListenerPriority, "1 to 50000, leaving room for one rule per %d hostnames", hostsPerRule))
+	}
+	for _, cidr := range a.TrustedProxyCIDRs {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			c.add(invalid(k("TrustedProxyCIDRs"), cidr, "IP networks in CIDR notation"))
+		}
 	}
 	switch a.WordPressEnvironment {
 	case "production", "staging", "development":
@@ -794,7 +805,7 @@ func (a WordPressSiteArgs) serviceContainers(acct Account, home, logGroup string
 			"WPFLEET_ENV", a.Environment,
 			"WPFLEET_CODE_DELIVERY", a.CodeDelivery,
 			"WPFLEET_WEB_ROOT", webRoot,
-			"WPFLEET_REAL_IP_FROM", in.vpcCidr,
+			"WPFLEET_REAL_IP_FROM", strings.Join(append([]string{in.vpcCidr}, a.TrustedProxyCIDRs...), " "),
 			"WPFLEET_REQUEST_TIMEOUT_SECONDS", strconv.Itoa(a.RequestTimeoutSeconds),
 		),
 		MountPoints: mounts,
@@ -818,6 +829,8 @@ func (a WordPressSiteArgs) serviceContainers(acct Account, home, logGroup string
 				"WPFLEET_SITE", a.Site,
 				"WPFLEET_EFS_ROOT", EFSMountPath,
 				"WPFLEET_LOCAL_ROOT", LocalCodePath,
+				// old releases are removed once requests on them have had time to finish
+				"WPFLEET_REQUEST_TIMEOUT_SECONDS", strconv.Itoa(a.RequestTimeoutSeconds),
 			),
 			MountPoints: []mountPoint{
 				{SourceVolume: "efs", ContainerPath: EFSMountPath, ReadOnly: true},

@@ -246,7 +246,14 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 			"arn": r.arn("ec2", "subnet/"+id), "state": "available"}), nil
 	case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
 		name, _ := in["name"].(string)
-		return props(map[string]any{"id": "pl-58a04531", "name": name, "addressFamily": "IPv4", "maxEntries": 55}), nil
+		// A few of CloudFront's origin-facing ranges stand for the real list.
+		entries := []any{
+			map[string]any{"cidr": "120.52.22.96/27", "description": ""},
+			map[string]any{"cidr": "205.251.249.0/24", "description": ""},
+			map[string]any{"cidr": "180.163.57.128/26", "description": ""},
+		}
+		return props(map[string]any{"id": "pl-58a04531", "name": name, "addressFamily": "IPv4", "maxEntries": 55,
+			"entries": entries, "arn": "arn:aws:ec2:" + r.Region + ":aws:prefix-list/pl-58a04531", "ownerId": "AWS", "version": 1}), nil
 	case "aws:cloudfront/getCachePolicy:getCachePolicy", "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy",
 		"aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy":
 		name, _ := in["name"].(string)

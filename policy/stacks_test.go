@@ -60,8 +60,7 @@ func defaultPack(t testing.TB) policyx.PolicyPack {
 // test, so it is removed when the fix lands.
 var pendingFixes = []struct {
 	stack, policy, resourceType, resourceName, fix string
-}{
-}
+}{}
 
 func pendingFix(v Violation, stack string) (int, bool) {
 	for i, p := range pendingFixes {

@@ -197,6 +197,30 @@ func TestMixedCDNKeepsALBOpen(t *testing.T) {
 	assert.Equal(t, 1, rules, "only the CDN site's rule requires the origin header")
 }
 
+// nginx behind CloudFront trusts CloudFront's origin-facing ranges besides
+// the VPC, so the viewer's address survives two proxies; without CloudFront
+// it trusts the VPC (the ALB) only.
+func TestRealClientAddressBehindCloudFront(t *testing.T) {
+	for stack, want := range map[string]string{
+		"prod": "10.0.0.0/16 120.52.22.96/27 205.251.249.0/24 180.163.57.128/26",
+		"stg":  "10.0.0.0/16",
+	} {
+		res := shippedStack(t, stack)
+		for _, td := range res.ByType("aws:ecs/taskDefinition:TaskDefinition") {
+			for _, c := range jsonInput(t, td, "containerDefinitions").([]any) {
+				if at(c, "name") != "nginx" {
+					continue
+				}
+				for _, e := range at(c, "environment").([]any) {
+					if at(e, "name") == "WPFLEET_REAL_IP_FROM" {
+						assert.Equal(t, want, at(e, "value"), td.Name)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestWebACLIsAttached(t *testing.T) {
 	cfg := copyConfig(stackConfig(t, "prod").Config)
 	arn := "arn:aws:wafv2:us-east-1:123456789012:global/webacl/wpfleet/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
