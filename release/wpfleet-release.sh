@@ -47,7 +47,9 @@ usage: wpfleet-release.sh            (all input comes from the environment)
   DB_MASTER_SECRET_ARN secret {"username","password"} of the database master user
   SITE_SECRET_PREFIX   per-site secret is <prefix><site>/db {"username","password","dbname"}
   DB_TLS_CA            CA bundle for TLS to the database; DB_TLS=off disables TLS (local only)
+  WPFLEET_TABLE_PREFIX WordPress table prefix (default wp_)
   WPFLEET_SKIP_UPDATE_DB=1    release trees without WordPress, skipping the database upgrade
+  WPFLEET_FULL_CHECKOUT=1     write the whole tree instead of hard-linking unchanged files
   HOOK_TIMEOUT         seconds allowed for each build hook (default 900)
 EOF
 }
@@ -435,7 +437,7 @@ checkout() {
 			PRELINK_PID=""
 		fi
 		mkdir "$TREE"
-		GIT_INDEX_FILE=$PRIV/index g -c checkout.workers="${GIT_CHECKOUT_WORKERS:-8}" \
+		GIT_INDEX_FILE=$PRIV/index g -c checkout.workers=8 \
 			--work-tree="$TREE" checkout-index --all --force
 	fi
 	rm -f "$PRIV/index" "$PRIV/changed"
