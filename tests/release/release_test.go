@@ -391,6 +391,12 @@ func TestIncrementalTreeChanges(t *testing.T) {
 		t.Fatalf("release after one with hooks must check out in full: %s", r)
 	}
 	f.checkMatchesCommit("inc", f.currentID("inc"), c4)
+	// WPFLEET_FULL_CHECKOUT=1 writes the whole tree even when hard links would do.
+	c5 := f.commit("inc", "5", map[string]string{"g/five.txt": "5\n"})
+	if r := f.run("inc", "release", "main", "WPFLEET_FULL_CHECKOUT=1"); r.code != 0 || strings.Contains(r.stderr, "hard links") {
+		t.Fatalf("WPFLEET_FULL_CHECKOUT=1: %s", r)
+	}
+	f.checkMatchesCommit("inc", f.currentID("inc"), c5)
 	f.checkSite("inc")
 }
 
