@@ -2,12 +2,11 @@
 // wpfleet release job: WordPress's own database upgrade (what `wp core update-db` and
 // wp-admin/upgrade.php do: wp_upgrade() from wp-admin/includes/upgrade.php) for one release.
 //
-// Why not wp-cli: a release's wp-config.php is the platform stub, which only requires
-// /etc/wpfleet/wp-config.php from the php image. wp-cli refuses such a file ("Strange
-// wp-config.php file: wp-settings.php is not loaded directly"), and the release job does not
-// have the image's platform file anyway. So this program supplies the database settings itself,
-// from the per-site secret, and loads WordPress the way wp-admin/upgrade.php does (with
-// WP_INSTALLING: no plugins, no theme).
+// Why not wp-cli: a release's wp-config.php is the platform stub, which requires
+// /etc/wpfleet/wp-config.php from the php image, and that file needs the web task's environment
+// (salts, WP_HOME, ...); the release job has neither. So this program supplies the database
+// settings itself, from the per-site secret, and loads WordPress the way wp-admin/upgrade.php
+// does (with WP_INSTALLING: no plugins, no theme).
 //
 // Usage: php wp-update-db.php <release dir> <db host:port>   with the per-site secret JSON
 // ({"username","password","dbname"}) on stdin. Env: WPFLEET_TABLE_PREFIX (default wp_),

@@ -19,9 +19,13 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly HERE
 readonly START_US=${EPOCHREALTIME/./} # microseconds
 readonly ID_RE='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$'
+# The stub of docs/release-layout.md plus the wp-settings.php line that WP-CLI needs (it refuses
+# a wp-config.php without one; see image/README.md). The platform file loads wp-settings.php
+# itself except under WP-CLI, so on the web this line is a no-op (require_once).
 readonly STUB="<?php
 // Written by the wpfleet release job. Configuration comes from the platform, not the repository.
-require '/etc/wpfleet/wp-config.php';"
+require '/etc/wpfleet/wp-config.php';
+require_once ABSPATH . 'wp-settings.php';"
 
 STEP=start  # what the job is doing, named in failure messages
 WORK=()     # our own work files under .wpfleet/tmp, removed on exit

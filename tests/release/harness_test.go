@@ -31,7 +31,7 @@ const (
 	secretPrefix   = "wpfleet/test/"
 	// Passwords with every character that quoting could get wrong.
 	masterPassword = `m4st'er"pw\ #$x;--`
-	stub           = "<?php\n// Written by the wpfleet release job. Configuration comes from the platform, not the repository.\nrequire '/etc/wpfleet/wp-config.php';\n"
+	stub           = "<?php\n// Written by the wpfleet release job. Configuration comes from the platform, not the repository.\nrequire '/etc/wpfleet/wp-config.php';\nrequire_once ABSPATH . 'wp-settings.php';\n"
 )
 
 var idRE = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$`)
