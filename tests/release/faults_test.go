@@ -87,6 +87,7 @@ func gitOut(t *testing.T, gitDir string, args ...string) string {
 func TestFaultUnknownRef(t *testing.T) {
 	for _, ref := range []string{"no-such-branch", "v9.9.9", "deadbeef1234"} {
 		t.Run(ref, func(t *testing.T) {
+			t.Parallel()
 			f, _, before := faultFixture(t)
 			r := f.run("site", "release", ref)
 			expectFailure(t, f, r, 1, "'"+ref+"' is not a branch, tag or commit", before, nil)
@@ -117,6 +118,7 @@ func TestFaultHooks(t *testing.T) {
 			"hook 'composer install --no-dev' failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if strings.HasPrefix(tc.name, "composer") {
 				need(t, "composer")
 			}
@@ -170,6 +172,7 @@ func TestFaultDiskFull(t *testing.T) {
 		{"during artifact", 14, "step artifact failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t, "site")
 			mountTmpfs(t, f.root, "40m")
 			f.commit("site", "good", map[string]string{"good.txt": "good\n"})
@@ -189,6 +192,7 @@ func TestFaultKilled(t *testing.T) {
 	for _, point := range []string{"locked", "fetched", "in-hook", "checked-out", "hooks-done",
 		"artifact-written", "published", "switched"} {
 		t.Run(point, func(t *testing.T) {
+			t.Parallel()
 			f, good, before := faultFixture(t)
 			mark := filepath.Join(t.TempDir(), "hook-running")
 			next := f.commit("site", "with hook", map[string]string{

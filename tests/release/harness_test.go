@@ -88,6 +88,9 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	db.stop()
+	if wpRepo != "" {
+		_ = os.RemoveAll(wpRepo)
+	}
 	os.Exit(code)
 }
 
@@ -450,7 +453,9 @@ func (f *fixture) run(site, action, ref string, extra ...string) result {
 	}
 	// A hung job fails the test instead of hanging it.
 	timer := time.AfterFunc(5*time.Minute, func() { killSession(f.t, cmd.Process.Pid) })
+	start := time.Now()
 	err := cmd.Wait()
+	f.t.Logf("job %s %s %s: %v in %.2fs", action, site, ref, exitCode(err), time.Since(start).Seconds())
 	if !timer.Stop() {
 		f.t.Fatalf("job did not finish within 5 minutes:\n%s\n%s", stdout, stderr)
 	}

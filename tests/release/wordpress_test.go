@@ -9,11 +9,20 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
-// wordpressSite commits Debian's WordPress (symlinks resolved, translations left out) to the
-// site's repository.
+var (
+	wpOnce sync.Once
+	wpRepo string // Debian's WordPress committed once and packed, shared by the tests
+	wpErr  error
+)
+
+// wordpressSite makes the site's repository a clone of Debian's WordPress (symlinks resolved,
+// translations left out), committed and packed once per test run, shared through git
+// alternates.
 func wordpressSite(t *testing.T, f *fixture, site string) string {
 	t.Helper()
 	need(t, "php", "cp")
@@ -24,12 +33,36 @@ func wordpressSite(t *testing.T, f *fixture, site string) string {
 	if out, err := exec.Command("php", "-r", `exit(extension_loaded("mysqli") ? 0 : 1);`).CombinedOutput(); err != nil {
 		unavailable(t, "php has no mysqli extension (php-mysql package): "+string(out))
 	}
-	dir := f.origin(site)
-	if out, err := exec.Command("bash", "-c", `cp -rL "$1"/. "$2"/ && rm -rf "$2/wp-content/languages" "$2/.htaccess"`,
-		"-", src, dir).CombinedOutput(); err != nil {
-		t.Fatalf("copy WordPress: %v\n%s", err, out)
+	wpOnce.Do(func() {
+		defer func(start time.Time) { t.Logf("WordPress repository built in %.2fs", time.Since(start).Seconds()) }(time.Now())
+		if wpRepo, wpErr = os.MkdirTemp("", "wpfleet-release-wp-"); wpErr != nil {
+			return
+		}
+		script := `set -e
+cp -rL "$1"/. "$2"/
+rm -rf "$2/wp-content/languages" "$2/.htaccess"
+cd "$2"
+git init -q -b main
+git add -A
+git -c user.name=Test -c user.email=test@example.com commit -q -m WordPress
+git -c pack.window=0 repack -adq`
+		if out, err := exec.Command("bash", "-c", script, "-", src, wpRepo).CombinedOutput(); err != nil {
+			wpErr = fmt.Errorf("commit WordPress: %v\n%s", err, out)
+		}
+	})
+	if wpErr != nil {
+		t.Fatal(wpErr)
 	}
-	return f.commit(site, "WordPress", nil)
+	dir := f.origin(site)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("git", "clone", "-q", "--shared", wpRepo, dir).CombinedOutput(); err != nil {
+		t.Fatalf("clone WordPress: %v\n%s", err, out)
+	}
+	// The remote sends its packed objects as they are instead of searching deltas each time.
+	f.git(dir, "config", "pack.window", "0")
+	return f.git(dir, "rev-parse", "HEAD")
 }
 
 func wpDBVersion(t *testing.T, releaseDir string) int {
@@ -57,7 +90,8 @@ func TestUpdateDB(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "WordPress is not installed in wp_wp yet") {
 		t.Fatalf("first release: %s", r)
 	}
-	id := f.checkSite("wp")
+	id := f.currentID("wp")
+	f.checkRelease("wp", id)
 	rel := filepath.Join(f.siteDir("wp"), "releases", id)
 	want := wpDBVersion(t, rel)
 
@@ -96,7 +130,7 @@ func TestUpdateDB(t *testing.T) {
 		!strings.Contains(r.lastLine(), "is live but the database upgrade failed") {
 		t.Fatalf("release whose upgrade fails: want exit 4: %s", r)
 	}
-	cur := f.checkSite("wp")
+	cur := f.currentID("wp")
 	if m := f.checkRelease("wp", cur); m.Commit != f.git(f.origin("wp"), "rev-parse", "HEAD") {
 		t.Fatalf("current %s is not the new release", cur)
 	}
