@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -61,6 +63,9 @@ type Status struct {
 	Published  string    `json:"published"` // what the shared pointer said at the last check
 	LastSwitch time.Time `json:"last_switch,omitempty"`
 	LastError  string    `json:"last_error,omitempty"`
+	// AwaitingFirstRelease: the site's directory on EFS has no pointer yet
+	// (nothing was ever released) and there is no local release either.
+	AwaitingFirstRelease bool `json:"awaiting_first_release,omitempty"`
 }
 
 // SyncResult says what one check did.
@@ -316,6 +321,7 @@ func (a *Agent) setStatus(res SyncResult, err error) {
 	if err != nil {
 		a.status.LastError = err.Error()
 	}
+	a.status.AwaitingFirstRelease = a.status.Live == "" && res.Published == "" && errors.Is(err, fs.ErrNotExist)
 	b, _ := json.MarshalIndent(a.status, "", "  ")
 	a.mu.Unlock()
 	_ = writeFileAtomic(filepath.Join(a.stateDir(), "status.json"), append(b, '\n'))
@@ -365,9 +371,19 @@ func (a *Agent) Run(ctx context.Context) error {
 
 // Health returns nil when dest/current names a local release directory and
 // the agent's heartbeat is younger than maxAge.
+//
+// Before a site's first release there is nothing to copy: the agent is then
+// healthy as long as it runs and its last check found the shared pointer
+// absent (not unreadable), so a new site's tasks start and pass the load
+// balancer's health check, and the first release is copied when it appears.
 func Health(dest string, maxAge time.Duration) error {
 	id, err := ReadPointer(dest)
 	if err != nil {
+		if awaiting, aerr := awaitingFirstRelease(dest, maxAge); awaiting {
+			return nil
+		} else if aerr != nil {
+			return fmt.Errorf("no live release on local disk yet: %w (%v)", err, aerr)
+		}
 		return fmt.Errorf("no live release on local disk yet: %w", err)
 	}
 	if fi, err := os.Stat(filepath.Join(dest, ReleasesDir, id)); err != nil || !fi.IsDir() {
@@ -381,6 +397,30 @@ func Health(dest string, maxAge time.Duration) error {
 		return fmt.Errorf("agent heartbeat is %s old, allowed %s", age.Round(time.Second), maxAge)
 	}
 	return nil
+}
+
+// awaitingFirstRelease reports whether a live agent found no release
+// published at all on its last check, no older than maxAge.
+func awaitingFirstRelease(dest string, maxAge time.Duration) (bool, error) {
+	beat, err := os.Stat(filepath.Join(dest, localStateDir, "heartbeat"))
+	if err != nil {
+		return false, fmt.Errorf("agent heartbeat: %w", err)
+	}
+	if age := time.Since(beat.ModTime()); age > maxAge {
+		return false, fmt.Errorf("agent heartbeat is %s old, allowed %s", age.Round(time.Second), maxAge)
+	}
+	b, err := os.ReadFile(filepath.Join(dest, localStateDir, "status.json"))
+	if err != nil {
+		return false, fmt.Errorf("agent status: %w", err)
+	}
+	var st Status
+	if err := json.Unmarshal(b, &st); err != nil {
+		return false, fmt.Errorf("agent status: %w", err)
+	}
+	if time.Since(st.LastCheck) > maxAge {
+		return false, fmt.Errorf("agent's last check is %s old", time.Since(st.LastCheck).Round(time.Second))
+	}
+	return st.AwaitingFirstRelease, nil
 }
 
 func freeBytes(dir string) (int64, error) {
