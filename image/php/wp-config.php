@@ -51,7 +51,17 @@
 	$c['DB_CHARSET'] = 'utf8mb4';
 	$c['DB_COLLATE'] = '';
 	if ($flag('DB_TLS', false)) {
-		$c['MYSQL_CLIENT_FLAGS'] = MYSQLI_CLIENT_SSL;
+		// Encrypted, and the server's certificate verified: it must chain to a
+		// CA in PHP's openssl.cafile and name DB_HOST's host (MYSQLI_CLIENT_SSL
+		// alone accepts any certificate). WordPress gives mysqli no CA of its
+		// own, so mysqlnd uses openssl.cafile, which the image sets to the
+		// system's CAs plus the Amazon RDS CAs (wpfleet-ca-bundle).
+		$c['MYSQL_CLIENT_FLAGS'] = MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_VERIFY_SERVER_CERT;
+		$ca = (string) ini_get('openssl.cafile');
+		if ($ca === '' || !is_file($ca) || !is_readable($ca)) {
+			$problems[] = 'DB_TLS is true but ' . ($ca === '' ? 'openssl.cafile is not set' : "the CA bundle openssl.cafile=$ca is missing or unreadable")
+				. ": the database server's certificate cannot be verified (the php image builds /etc/wpfleet/ca-bundle.pem)";
+		}
 	}
 
 	$salts = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
@@ -107,7 +117,7 @@
 	}
 
 	if ($problems) {
-		$msg = 'wpfleet: site configuration is incomplete: ' . implode('; ', $problems) . '. No page is served until the task definition provides them.';
+		$msg = 'wpfleet: site configuration is incomplete: ' . implode('; ', $problems) . '. No page is served until this is fixed.';
 		error_log($msg);
 		if (PHP_SAPI === 'cli') {
 			fwrite(STDERR, $msg . "\n");
@@ -129,6 +139,21 @@
 		}
 	}
 	$GLOBALS['table_prefix'] = $prefix;
+
+	// WordPress connects with @mysqli_real_connect() (unless WP_DEBUG) and
+	// its error page does not say why it could not: log the reason (a
+	// certificate that does not verify, a refused login, ...), with the value
+	// of DB_USER left out. Any handler installed before is still called.
+	$user = $c['DB_USER'];
+	$previous = null;
+	$previous = set_error_handler(static function (int $no, string $msg, string $file = '', int $line = 0) use (&$previous, $user): bool {
+		if (str_starts_with($msg, 'mysqli_real_connect(): ') && !(error_reporting() & $no)) {
+			$why = str_replace([$user, "\n"], ['(DB_USER)', ' '], substr($msg, strlen('mysqli_real_connect(): ')));
+			$tls = defined('MYSQL_CLIENT_FLAGS') ? ' (TLS, certificate verified against ' . ini_get('openssl.cafile') . ')' : '';
+			error_log('wpfleet: no database connection to ' . DB_HOST . "$tls: $why");
+		}
+		return $previous !== null && (bool) $previous($no, $msg, $file, $line);
+	});
 
 	// The values stay in the process environment (the next request needs
 	// them) but are removed from this request's $_SERVER and $_ENV, so code

@@ -52,11 +52,7 @@ func FindBinaries() (b Binaries, missing []string) {
 	b.CgiFcgi = look("libfcgi-bin", "cgi-fcgi")
 	b.Tar = look("tar", "tar")
 	b.Zstd = look("zstd", "zstd")
-	if p, err := exec.LookPath("busybox"); err == nil {
-		b.Shell = []string{p, "sh"}
-	} else {
-		b.Shell = []string{"/bin/sh"}
-	}
+	b.Shell = entrypointShell()
 	for _, n := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(n); err == nil {
 			b.Chromium = p
@@ -79,6 +75,9 @@ func FindBinaries() (b Binaries, missing []string) {
 			missing = append(missing, fmt.Sprintf("PHP extension %s (Debian package php-%s)", ext, debExt(ext)))
 		}
 	}
+	if _, err := os.Stat(SystemCABundle); err != nil {
+		missing = append(missing, SystemCABundle+" (Debian package ca-certificates)")
+	}
 	b.WordPress = "/usr/share/wordpress"
 	if _, err := os.Stat(filepath.Join(b.WordPress, "wp-settings.php")); err != nil {
 		missing = append(missing, "/usr/share/wordpress (Debian package wordpress)")
@@ -87,6 +86,15 @@ func FindBinaries() (b Binaries, missing []string) {
 		missing = append(missing, "theme twentytwentythree (Debian package wordpress-theme-twentytwentythree)")
 	}
 	return b, missing
+}
+
+// entrypointShell runs the images' scripts: busybox's ash (the shell of the
+// Alpine images) when installed, else /bin/sh.
+func entrypointShell() []string {
+	if p, err := exec.LookPath("busybox"); err == nil {
+		return []string{p, "sh"}
+	}
+	return []string{"/bin/sh"}
 }
 
 func debExt(ext string) string {

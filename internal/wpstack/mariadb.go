@@ -1,14 +1,7 @@
 package wpstack
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -19,24 +12,31 @@ import (
 
 // MariaDB is a private MariaDB server on 127.0.0.1 that accepts TLS
 // connections only (require_secure_transport), the way Aurora is reached
-// with DB_TLS=true.
+// with DB_TLS=true. Its certificate is signed by DatabaseCA (the stand-in
+// for the Amazon RDS CA) for 127.0.0.1, the host of DB_HOST.
 type MariaDB struct {
-	Dir    string
-	Socket string
-	Port   int
-	Proc   *Proc
-	bins   Binaries
+	Dir      string
+	Socket   string
+	Port     int
+	Proc     *Proc
+	CertFile string
+	KeyFile  string
+	bins     Binaries
 }
 
 // StartMariaDB initialises a data directory under dir and starts the server.
 func StartMariaDB(b Binaries, dir string) (*MariaDB, error) {
-	m := &MariaDB{Dir: dir, Socket: filepath.Join(dir, "mysqld.sock"), bins: b}
+	m := &MariaDB{Dir: dir, Socket: filepath.Join(dir, "mysqld.sock"), bins: b,
+		CertFile: filepath.Join(dir, "server-cert.pem"), KeyFile: filepath.Join(dir, "server-key.pem")}
 	data := filepath.Join(dir, "data")
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return nil, err
 	}
-	cert, key, err := selfSignedCert(dir)
+	ca, err := DatabaseCA()
 	if err != nil {
+		return nil, err
+	}
+	if err := ca.Issue(m.CertFile, m.KeyFile, "127.0.0.1"); err != nil {
 		return nil, err
 	}
 	if _, err := Run(BaseEnv(), b.MariaDBInstall, "--no-defaults", "--datadir="+data, "--user=root",
@@ -51,7 +51,7 @@ func StartMariaDB(b Binaries, dir string) (*MariaDB, error) {
 		"--bind-address=127.0.0.1", "--user=root", "--pid-file="+filepath.Join(dir, "mysqld.pid"),
 		"--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=128M",
 		"--innodb-flush-log-at-trx-commit=2", "--log-error="+filepath.Join(dir, "error.log"),
-		"--ssl-cert="+cert, "--ssl-key="+key, "--require-secure-transport=ON")
+		"--ssl-cert="+m.CertFile, "--ssl-key="+m.KeyFile, "--require-secure-transport=ON")
 	if err != nil {
 		return nil, err
 	}
@@ -89,34 +89,12 @@ func (m *MariaDB) Stop() {
 	}
 }
 
-func selfSignedCert(dir string) (certPath, keyPath string, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", "", err
+// SetCert gives the server a new certificate signed by ca for names (IP
+// addresses or DNS names), for the connections that follow (FLUSH SSL).
+func (m *MariaDB) SetCert(ca *CA, names ...string) error {
+	if err := ca.Issue(m.CertFile, m.KeyFile, names...); err != nil {
+		return err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return "", "", err
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return "", "", err
-	}
-	certPath, keyPath = filepath.Join(dir, "server-cert.pem"), filepath.Join(dir, "server-key.pem")
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		return "", "", err
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		return "", "", err
-	}
-	return certPath, keyPath, nil
+	_, err := m.SQL("FLUSH SSL")
+	return err
 }

@@ -211,6 +211,7 @@ echo json_encode([
 	's3_uploads_bucket' => defined('S3_UPLOADS_BUCKET') ? S3_UPLOADS_BUCKET : null,
 	'mysql_client_flags' => defined('MYSQL_CLIENT_FLAGS') ? MYSQL_CLIENT_FLAGS : null,
 	'db_ssl_cipher' => (string) ($GLOBALS['wpdb']->get_row("SHOW SESSION STATUS LIKE 'Ssl_cipher'", ARRAY_N)[1] ?? ''),
+	'openssl_cafile' => ini_get('openssl.cafile'),
 	'opcache_enabled' => is_array($status) && $status['opcache_enabled'],
 	'opcache_validate_timestamps' => ini_get('opcache.validate_timestamps'),
 	'max_execution_time' => ini_get('max_execution_time'),

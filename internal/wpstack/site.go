@@ -25,28 +25,32 @@ const (
 // platform configuration; the php image puts image/php/wp-config.php there.
 const PlatformConfigPath = "/etc/wpfleet/wp-config.php"
 
-// InstallPlatformConfig copies image/php/wp-config.php to
-// /etc/wpfleet/wp-config.php, as the php image does (needs root), and
-// returns a function that puts back what was there before.
+// InstallPlatformConfig installs what the php image puts into /etc/wpfleet
+// (needs root): image/php/wp-config.php as /etc/wpfleet/wp-config.php, and
+// the CA bundle PHP trusts (InstallCABundle: the system's CAs plus
+// DatabaseCA, which signs the test databases' certificates, in place of the
+// RDS CAs). It returns a function that puts back what was there before.
 func InstallPlatformConfig(repo string) (restore func(), err error) {
 	b, err := os.ReadFile(filepath.Join(repo, "image/php/wp-config.php"))
 	if err != nil {
 		return nil, err
 	}
-	old, readErr := os.ReadFile(PlatformConfigPath)
-	if err := os.MkdirAll(filepath.Dir(PlatformConfigPath), 0o755); err != nil {
-		return nil, fmt.Errorf("install %s (needs root): %w", PlatformConfigPath, err)
+	restoreCA, err := InstallCABundle(repo)
+	if err != nil {
+		return nil, err
 	}
+	old, readErr := os.ReadFile(PlatformConfigPath)
 	if err := os.WriteFile(PlatformConfigPath, b, 0o644); err != nil {
+		restoreCA()
 		return nil, fmt.Errorf("install %s (needs root): %w", PlatformConfigPath, err)
 	}
 	return func() {
 		if readErr == nil {
 			_ = os.WriteFile(PlatformConfigPath, old, 0o644)
-			return
+		} else {
+			_ = os.Remove(PlatformConfigPath)
 		}
-		_ = os.Remove(PlatformConfigPath)
-		_ = os.Remove(filepath.Dir(PlatformConfigPath))
+		restoreCA()
 	}, nil
 }
 
@@ -68,8 +72,12 @@ type SiteOptions struct {
 	// WP_HOME, WPFLEET_WEB_ROOT and WPFLEET_CODE_DELIVERY are filled in.
 	Env map[string]string
 	// PHPSettings: "" for image/php/conf.d (wpfleet's), "debian" for the
-	// distribution's defaults only (how the seed ran).
+	// distribution's defaults (how the seed ran) plus the one setting the
+	// platform's wp-config.php needs with DB_TLS=true (openssl.cafile).
 	PHPSettings string
+	// PHPIni are php.ini lines read after all others (php-fpm and the cron
+	// run), for tests of a broken image, e.g. "openssl.cafile = /nonexistent".
+	PHPIni string
 	// Port for nginx; 0 picks a free one.
 	Port int
 }
@@ -174,6 +182,15 @@ func StartSite(b Binaries, repo, dir string, o SiteOptions) (s *Site, err error)
 	}
 	s.Env["WPFLEET_CODE_DELIVERY"] = o.Mode
 	s.Env["WPFLEET_WEB_ROOT"] = o.WebRoot()
+	if ini := o.testINI(); ini != "" {
+		confd := filepath.Join(dir, "php-conf.d")
+		if err := os.MkdirAll(confd, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(confd, "zzz-test.ini"), []byte(ini+"\n"), 0o644); err != nil {
+			return nil, err
+		}
+	}
 
 	if o.Mode == ModeLocal {
 		if err := s.startSync(); err != nil {
@@ -221,13 +238,27 @@ func (s *Site) startSync() (err error) {
 }
 
 // PHPIniScanDir is PHP_INI_SCAN_DIR for the settings in use: Debian's
-// extension files, then image/php/conf.d unless the seed's defaults are asked.
+// extension files, then image/php/conf.d unless the seed's defaults are
+// asked, then the site's own (testINI).
 func (s *Site) PHPIniScanDir(sapi string) string {
-	confd := strings.Replace(s.bins.PHPConfD, "/fpm/", "/"+sapi+"/", 1)
-	if s.Opts.PHPSettings == "debian" {
-		return confd
+	dirs := []string{strings.Replace(s.bins.PHPConfD, "/fpm/", "/"+sapi+"/", 1)}
+	if s.Opts.PHPSettings != "debian" {
+		dirs = append(dirs, filepath.Join(s.repo, "image/php/conf.d"))
 	}
-	return confd + ":" + filepath.Join(s.repo, "image/php/conf.d")
+	if s.Opts.testINI() != "" {
+		dirs = append(dirs, filepath.Join(s.Dir, "php-conf.d"))
+	}
+	return strings.Join(dirs, ":")
+}
+
+// testINI is what the site reads after the image's settings: PHPIni, and
+// with the seed's settings the CA bundle (image/php/conf.d is not read).
+func (o SiteOptions) testINI() string {
+	ini := o.PHPIni
+	if o.PHPSettings == "debian" {
+		ini = "openssl.cafile = " + CABundlePath + "\n" + ini
+	}
+	return ini
 }
 
 // FPMEnv is the php container's environment plus what points the image's

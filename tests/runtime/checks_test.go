@@ -31,10 +31,12 @@ func checkSecrets(t *testing.T, tk *task) {
 	if p.S3UploadsBucket == nil || *p.S3UploadsBucket != tk.site.Env["S3_UPLOADS_BUCKET"] {
 		t.Errorf("S3_UPLOADS_BUCKET = %v, want %q", p.S3UploadsBucket, tk.site.Env["S3_UPLOADS_BUCKET"])
 	}
-	// DB_TLS=true: MYSQLI_CLIENT_SSL, and the server (require_secure_transport)
-	// accepted the connection over TLS.
-	if p.MySQLClientFlags == nil || *p.MySQLClientFlags != 2048 || p.DBSSLCipher == "" {
-		t.Errorf("database connection without TLS: MYSQL_CLIENT_FLAGS %v, Ssl_cipher %q", p.MySQLClientFlags, p.DBSSLCipher)
+	// DB_TLS=true: MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_VERIFY_SERVER_CERT
+	// with the image's CA bundle, and the server (require_secure_transport)
+	// accepted the connection over TLS. TestDatabaseCertificate shows that
+	// the certificate is verified.
+	if p.MySQLClientFlags == nil || *p.MySQLClientFlags != 2048|1073741824 || p.DBSSLCipher == "" || p.OpenSSLCAFile != wpstack.CABundlePath {
+		t.Errorf("database connection without verified TLS: MYSQL_CLIENT_FLAGS %v, Ssl_cipher %q, openssl.cafile %q", p.MySQLClientFlags, p.DBSSLCipher, p.OpenSSLCAFile)
 	}
 	if !p.OPcacheEnabled || (p.OPcacheValidateTimestamps != "0" && p.OPcacheValidateTimestamps != "") || p.MaxExecutionTime != "30" {
 		t.Errorf("PHP settings from image/php: opcache %v validate_timestamps %q max_execution_time %q", p.OPcacheEnabled, p.OPcacheValidateTimestamps, p.MaxExecutionTime)

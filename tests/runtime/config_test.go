@@ -129,7 +129,7 @@ func TestImageFiles(t *testing.T) {
 		f.Close()
 	}
 
-	scripts := []string{"image/nginx/wpfleet-nginx-entrypoint", "image/php/wpfleet-php-entrypoint", "image/php/php-fpm-healthcheck", "image/php/wp", "bench/run-runtime.sh"}
+	scripts := []string{"image/nginx/wpfleet-nginx-entrypoint", "image/php/wpfleet-php-entrypoint", "image/php/php-fpm-healthcheck", "image/php/wp", "image/php/wpfleet-ca-bundle", "bench/run-runtime.sh"}
 	if sc, err := exec.LookPath("shellcheck"); err == nil {
 		for _, s := range scripts {
 			if out, err := exec.Command(sc, "-x", filepath.Join(repo, s)).CombinedOutput(); err != nil {

@@ -110,6 +110,7 @@ type probe struct {
 	S3UploadsBucket           *string         `json:"s3_uploads_bucket"`
 	MySQLClientFlags          *int            `json:"mysql_client_flags"`
 	DBSSLCipher               string          `json:"db_ssl_cipher"`
+	OpenSSLCAFile             string          `json:"openssl_cafile"`
 	OPcacheEnabled            bool            `json:"opcache_enabled"`
 	OPcacheValidateTimestamps string          `json:"opcache_validate_timestamps"`
 	MaxExecutionTime          string          `json:"max_execution_time"`
