@@ -64,7 +64,9 @@ func startTask(t *testing.T, mode string, extraEnv map[string]string) *task {
 	}
 	tk.site, err = wpstack.StartSite(env.bins, env.repo, filepath.Join(tk.dir, "task"), wpstack.SiteOptions{
 		Name: "site" + mode, Mode: mode, EFS: tk.efs.Mountpoint, Local: filepath.Join(tk.dir, "task-local"),
-		SyncBin: env.syncBin, SyncGrace: 3 * time.Second, Env: siteEnv,
+		// Grace: longer than the slowest switch (static files can take open_file_cache's
+		// 5 s plus a poll) so the old copy is still there when the test looks for it.
+		SyncBin: env.syncBin, SyncGrace: 20 * time.Second, Env: siteEnv,
 	})
 	if err != nil {
 		t.Fatal(err)
