@@ -121,12 +121,8 @@ func (a CDNArgs) Validate() error {
 	for _, h := range a.Hostnames {
 		c.keyed(k("Hostnames"), h.Name, CheckHostname(h.Name))
 	}
-	for f, v := range map[string]any{"ValidationRecordFqdns": a.ValidationRecordFqdns, "AlbDnsName": a.AlbDnsName,
-		"OriginSecret": a.OriginSecret, "BucketRegionalDomainName": a.BucketRegionalDomainName} {
-		if isNilInput(v) {
-			c.add(invalid(k(f), nil, "required"))
-		}
-	}
+	c.required("CDNArgs.", map[string]any{"ValidationRecordFqdns": a.ValidationRecordFqdns, "AlbDnsName": a.AlbDnsName,
+		"OriginSecret": a.OriginSecret, "BucketRegionalDomainName": a.BucketRegionalDomainName})
 	if a.PageTTLSeconds < 0 || a.PageTTLSeconds > 86400 {
 		c.add(invalid(k("PageTTLSeconds"), a.PageTTLSeconds, "0 to 86400 seconds"))
 	}

@@ -77,12 +77,8 @@ func (a CronTaskArgs) Validate() error {
 	var c check
 	k := func(f string) string { return "CronTaskArgs." + f }
 	c.keyed(k("Schedule"), a.Schedule, CheckScheduleExpression(a.Schedule))
-	for f, v := range map[string]any{"ClusterArn": a.ClusterArn, "TaskDefinitionArn": a.TaskDefinitionArn,
-		"SubnetIds": a.SubnetIds, "SecurityGroupIds": a.SecurityGroupIds} {
-		if isNilInput(v) {
-			c.add(invalid(k(f), nil, "required"))
-		}
-	}
+	c.required("CronTaskArgs.", map[string]any{"ClusterArn": a.ClusterArn, "TaskDefinitionArn": a.TaskDefinitionArn,
+		"SubnetIds": a.SubnetIds, "SecurityGroupIds": a.SecurityGroupIds})
 	if a.ContainerName == "" {
 		c.add(invalid(k("ContainerName"), "", "the container whose command is overridden"))
 	}

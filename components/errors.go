@@ -61,6 +61,16 @@ func (c *check) keyed(key string, value any, err error) {
 
 // err joins the problems found, each once: a fleet-wide setting that is
 // wrong for every site is reported a single time.
+// required reports every pulumi input of inputs that was left unset, as
+// "<prefix><field>", in field order.
+func (c *check) required(prefix string, inputs map[string]any) {
+	for _, f := range sortedKeys(inputs) {
+		if isNilInput(inputs[f]) {
+			c.add(invalid(prefix+f, nil, "required"))
+		}
+	}
+}
+
 func (c *check) err() error {
 	seen := map[string]bool{}
 	var out []error

@@ -87,12 +87,8 @@ func (a MonitoringArgs) Validate() error {
 	var c check
 	k := func(f string) string { return "MonitoringArgs." + f }
 	c.keyed(k("Environment"), a.Environment, CheckEnvironmentName(a.Environment))
-	for f, v := range map[string]any{"AlarmTopicArn": a.AlarmTopicArn, "AlbArnSuffix": a.AlbArnSuffix, "ClusterName": a.ClusterName,
-		"ClusterArn": a.ClusterArn, "FileSystemId": a.FileSystemId, "DbClusterId": a.DbClusterId} {
-		if isNilInput(v) {
-			c.add(invalid(k(f), nil, "required"))
-		}
-	}
+	c.required("MonitoringArgs.", map[string]any{"AlarmTopicArn": a.AlarmTopicArn, "AlbArnSuffix": a.AlbArnSuffix, "ClusterName": a.ClusterName,
+		"ClusterArn": a.ClusterArn, "FileSystemId": a.FileSystemId, "DbClusterId": a.DbClusterId})
 	if len(a.Sites) == 0 {
 		c.add(invalid(k("Sites"), nil, "at least one site"))
 	}

@@ -164,14 +164,10 @@ func (a ReleasePipelineArgs) Validate() error {
 	if a.KeepReleases < 2 || a.KeepReleases > 50 {
 		c.add(invalid(k("KeepReleases"), a.KeepReleases, "2 to 50 releases (the live one and the one before it are always kept)"))
 	}
-	for f, v := range map[string]any{"VpcId": a.VpcId, "SubnetIds": a.SubnetIds, "SecurityGroupId": a.SecurityGroupId,
+	c.required("ReleasePipelineArgs.", map[string]any{"VpcId": a.VpcId, "SubnetIds": a.SubnetIds, "SecurityGroupId": a.SecurityGroupId,
 		"FileSystemId": a.FileSystemId, "FileSystemArn": a.FileSystemArn, "AccessPointId": a.AccessPointId,
 		"AccessPointArn": a.AccessPointArn, "DatabaseHost": a.DatabaseHost, "MasterSecretArn": a.MasterSecretArn,
-		"AlarmTopicArn": a.AlarmTopicArn} {
-		if isNilInput(v) {
-			c.add(invalid(k(f), nil, "required"))
-		}
-	}
+		"AlarmTopicArn": a.AlarmTopicArn})
 	if strings.TrimSpace(a.Buildspec) == "" || len(a.Files) == 0 {
 		c.add(invalid(k("Buildspec"), len(a.Buildspec), "the buildspec and the files it runs (release.Buildspec, release.Files)"))
 	}

@@ -242,19 +242,14 @@ func (a WordPressSiteArgs) Validate() error {
 			c.add(invalid(k("Hostnames["+h.Name+"].ZoneId"), "", "the Route 53 zone ID that holds the name"))
 		}
 	}
-	required := map[string]any{
+	c.required("WordPressSiteArgs.", map[string]any{
 		"VpcId": a.VpcId, "VpcCidr": a.VpcCidr, "SubnetIds": a.SubnetIds, "SecurityGroupIds": a.SecurityGroupIds,
 		"ClusterArn": a.ClusterArn, "ClusterName": a.ClusterName, "ListenerArn": a.ListenerArn,
 		"AlbArnSuffix": a.AlbArnSuffix, "AlbDnsName": a.AlbDnsName, "AlbZoneId": a.AlbZoneId,
 		"FileSystemId": a.FileSystemId, "FileSystemArn": a.FileSystemArn, "AccessPointId": a.AccessPointId,
 		"AccessPointArn": a.AccessPointArn, "DatabaseHost": a.DatabaseHost, "DatabaseSecretArn": a.DatabaseSecretArn,
 		"UploadsBucketName": a.UploadsBucketName, "UploadsPolicy": a.UploadsPolicy,
-	}
-	for _, f := range sortedKeys(required) {
-		if isNilInput(required[f]) {
-			c.add(invalid(k(f), nil, "required"))
-		}
-	}
+	})
 	if a.NginxImage == "" || a.PhpImage == "" {
 		c.add(invalid(k("NginxImage"), a.NginxImage+" / "+a.PhpImage, "both container image URIs are required"))
 	}
