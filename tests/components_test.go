@@ -1,10 +1,12 @@
 package tests
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -245,7 +247,11 @@ func TestUploadsBucketComponent(t *testing.T) {
 		}
 		comp := one(t, res, "wpfleet:components:UploadsBucket")
 		assert.Len(t, res.Descendants(comp.URN), 7)
-		assert.NotNil(t, b.ReadWritePolicy)
+		// The exposed policy grants this bucket and nothing else.
+		got, err := internals.UnsafeAwaitOutput(context.Background(), b.ReadWritePolicy)
+		require.NoError(t, err)
+		arn := one(t, res, "aws:s3/bucketV2:BucketV2").Outputs["arn"].(string)
+		assert.JSONEq(t, components.BucketReadWritePolicy(arn).JSON(), got.Value.(string))
 	})
 	t.Run("all args: website hosting opt-in", func(t *testing.T) {
 		res := mustRun(t, func(ctx *pulumi.Context) error {
