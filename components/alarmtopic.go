@@ -17,16 +17,23 @@ type AlarmTopicArgs struct {
 	Email string
 	// Account is where the topic lives. Defaults to looking it up.
 	Account *Account
+	// Environment names the key's alias (Names.AlarmKeyAlias). Required.
+	Environment string
 }
+
+// AliasName is the KMS alias of the topic's key.
+func (a AlarmTopicArgs) AliasName() string { return NamesFor(a.Environment).AlarmKeyAlias() }
 
 // Validate checks the arguments without registering anything.
 func (a AlarmTopicArgs) Validate() error {
+	var c check
+	c.keyed("AlarmTopicArgs.Environment", a.Environment, CheckEnvironmentName(a.Environment))
 	if a.Email != "" {
 		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email {
-			return invalid("AlarmTopicArgs.Email", a.Email, "a plain e-mail address such as ops@example.com")
+			c.add(invalid("AlarmTopicArgs.Email", a.Email, "a plain e-mail address such as ops@example.com"))
 		}
 	}
-	return nil
+	return c.err()
 }
 
 // AlarmTopic is the SNS topic every alarm and failure event of an environment
@@ -70,12 +77,24 @@ func NewAlarmTopic(ctx *pulumi.Context, name string, args *AlarmTopicArgs, opts 
 			Resource:  []string{"*"},
 		},
 		PolicyStatement{
-			Sid:       "AlarmPublishersUseKey",
+			Sid:       "CloudWatchAlarmsUseKey",
 			Effect:    "Allow",
-			Principal: map[string]any{"Service": publishers},
+			Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"},
 			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 			Resource:  []string{"*"},
 			Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": acct.ID}},
+		},
+		// EventBridge publishes to an encrypted topic only with a key
+		// statement that has no aws:SourceAccount / aws:SourceArn condition
+		// (SNS developer guide, "Enable compatibility between event sources
+		// from AWS services and encrypted topics"); the topic policy below
+		// still limits publishing to this account.
+		PolicyStatement{
+			Sid:       "EventBridgeUsesKey",
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": "events.amazonaws.com"},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  []string{"*"},
 		},
 	)
 	t.Key, err = kms.NewKey(ctx, name, &kms.KeyArgs{
@@ -88,7 +107,7 @@ func NewAlarmTopic(ctx *pulumi.Context, name string, args *AlarmTopicArgs, opts 
 		return nil, err
 	}
 	if _, err = kms.NewAlias(ctx, name, &kms.AliasArgs{
-		Name:        pulumi.String("alias/wpfleet/" + name + "-alarms"),
+		Name:        pulumi.String(args.AliasName()),
 		TargetKeyId: t.Key.KeyId,
 	}, parent); err != nil {
 		return nil, err

@@ -10,6 +10,8 @@ type containerDef struct {
 	Image            string            `json:"image"`
 	Essential        bool              `json:"essential"`
 	Command          []string          `json:"command,omitempty"`
+	// MemoryReservation is the container's soft memory limit (MiB).
+	MemoryReservation int `json:"memoryReservation,omitempty"`
 	PortMappings     []portMapping     `json:"portMappings,omitempty"`
 	Environment      []keyValue        `json:"environment,omitempty"`
 	Secrets          []secretRef       `json:"secrets,omitempty"`

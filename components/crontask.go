@@ -2,6 +2,7 @@ package components
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -9,12 +10,18 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// ruleNameRe is EventBridge's rule name pattern (EventBridge API reference, PutRule: Name).
+var ruleNameRe = regexp.MustCompile(`^[.\-_A-Za-z0-9]{1,64}$`)
+
 // CronTaskArgs configures CronTask.
 type CronTaskArgs struct {
 	// Tags for every resource. Required: at least the environment tags.
 	Tags map[string]string
 	// Description says what the job does. Defaults to the command.
 	Description string
+	// RuleName names the EventBridge rule (1-64 of letters, digits, . - _).
+	// Defaults to an auto-generated name.
+	RuleName string
 	// Schedule is an EventBridge schedule expression, in UTC. Defaults to
 	// "rate(5 minutes)".
 	Schedule string
@@ -77,6 +84,9 @@ func (a CronTaskArgs) Validate() error {
 	var c check
 	k := func(f string) string { return "CronTaskArgs." + f }
 	c.keyed(k("Schedule"), a.Schedule, CheckScheduleExpression(a.Schedule))
+	if a.RuleName != "" && !ruleNameRe.MatchString(a.RuleName) {
+		c.add(invalid(k("RuleName"), a.RuleName, "1-64 letters, digits, periods, hyphens and underscores (EventBridge rule names)"))
+	}
 	c.required("CronTaskArgs.", map[string]any{"ClusterArn": a.ClusterArn, "TaskDefinitionArn": a.TaskDefinitionArn,
 		"SubnetIds": a.SubnetIds, "SecurityGroupIds": a.SecurityGroupIds})
 	if a.ContainerName == "" {
@@ -101,8 +111,7 @@ func (a CronTaskArgs) Validate() error {
 
 // CronTask runs an ECS task on a schedule with a command override: an
 // EventBridge rule targeting the cluster, with retries, in private subnets.
-// wp-cron (disabled inside WordPress) runs this way once per site, and so do
-// a site's batch jobs.
+// A site's batch jobs run this way (wp-cron runs inside the site's pool).
 type CronTask struct {
 	pulumi.ResourceState
 
@@ -173,12 +182,16 @@ func NewCronTask(ctx *pulumi.Context, name string, args *CronTaskArgs, opts ...p
 		return nil, err
 	}
 
-	t.Rule, err = cloudwatch.NewEventRule(ctx, name, &cloudwatch.EventRuleArgs{
+	ruleArgs := &cloudwatch.EventRuleArgs{
 		Description:        pulumi.String(truncate(a.Description, 512)),
 		ScheduleExpression: pulumi.String(a.Schedule),
 		State:              pulumi.String("ENABLED"),
 		Tags:               tags,
-	}, parent)
+	}
+	if a.RuleName != "" {
+		ruleArgs.Name = pulumi.String(a.RuleName)
+	}
+	t.Rule, err = cloudwatch.NewEventRule(ctx, name, ruleArgs, parent)
 	if err != nil {
 		return nil, err
 	}

@@ -1,17 +1,15 @@
 package components
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -29,11 +27,6 @@ const DefaultEngineVersion = "8.0.mysql_aurora.3.10.0"
 // managed by RDS in Secrets Manager and only the release job may read it.
 const MasterUsername = "wpfleet_admin"
 
-var (
-	engineVersionRe = regexp.MustCompile(`^8\.0\.mysql_aurora\.3\.(\d+)\.(\d+)$`)
-	instanceClassRe = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
-)
-
 // DatabaseArgs configures Database.
 type DatabaseArgs struct {
 	// Environment names the environment in secret names. Required.
@@ -47,12 +40,9 @@ type DatabaseArgs struct {
 	// AvailabilityZones spreads the instances: instance i goes to zone
 	// i mod len. Defaults to letting RDS choose.
 	AvailabilityZones []string
-	// ClientSecurityGroupIds are admitted on 3306/tcp; nothing else is.
-	// Required: at least one.
+	// ClientSecurityGroupIds are admitted on 3306/tcp; nothing else is. More
+	// can be admitted later with Admit. Defaults to none.
 	ClientSecurityGroupIds []pulumi.StringInput
-	// Sites each get a database user secret (wpfleet/<env>/<site>/db) with a
-	// generated password. Required: at least one.
-	Sites []string
 	// EngineVersion is an Aurora MySQL 3 version. Defaults to DefaultEngineVersion.
 	EngineVersion string
 	// Mode is "serverless" (Serverless v2) or "provisioned". Defaults to "serverless".
@@ -70,22 +60,22 @@ type DatabaseArgs struct {
 	AutoPauseSeconds int
 	// BackupRetentionDays keeps automated backups (1-35). Defaults to 7.
 	BackupRetentionDays int
-	// DeletionProtection refuses deletion of the cluster. Defaults to false.
-	DeletionProtection bool
-	// FinalSnapshot takes a snapshot named "<name>-final" when the cluster is
-	// deleted. Defaults to false.
-	FinalSnapshot bool
+	// DeletionProtection refuses deletion of the cluster. Defaults to true.
+	DeletionProtection *bool
+	// FinalSnapshot takes a snapshot named "<ClusterIdentifier>-final" when
+	// the cluster is deleted. Defaults to true.
+	FinalSnapshot *bool
 	// RequireTLS refuses unencrypted client connections
-	// (require_secure_transport). Defaults to false.
-	RequireTLS bool
+	// (require_secure_transport). Defaults to true.
+	RequireTLS *bool
 	// SlowQuerySeconds logs queries slower than this (exported to CloudWatch
 	// with the error log). Defaults to 2.
 	SlowQuerySeconds float64
-	// Protect marks the cluster and the site secrets protect and
-	// retainOnDelete. Defaults to false.
+	// Protect marks the cluster protect and retainOnDelete. Defaults to false.
 	Protect bool
 	// ClusterIdentifier names the cluster (and its exported log groups,
-	// /aws/rds/cluster/<id>/error and /slowquery). Defaults to "wpfleet-<env>".
+	// /aws/rds/cluster/<id>/error and /slowquery). Defaults to
+	// Names.ClusterIdentifier ("wpfleet-<env>").
 	ClusterIdentifier string
 	// LogRetentionDays keeps the exported error and slow query logs. Defaults to 30.
 	LogRetentionDays int
@@ -117,8 +107,11 @@ func (a DatabaseArgs) withDefaults() DatabaseArgs {
 		a.SlowQuerySeconds = 2
 	}
 	if a.ClusterIdentifier == "" {
-		a.ClusterIdentifier = "wpfleet-" + a.Environment
+		a.ClusterIdentifier = NamesFor(a.Environment).ClusterIdentifier()
 	}
+	a.DeletionProtection = boolOr(a.DeletionProtection, true)
+	a.FinalSnapshot = boolOr(a.FinalSnapshot, true)
+	a.RequireTLS = boolOr(a.RequireTLS, true)
 	if a.LogRetentionDays == 0 {
 		a.LogRetentionDays = 30
 	}
@@ -126,14 +119,6 @@ func (a DatabaseArgs) withDefaults() DatabaseArgs {
 }
 
 var clusterIDRe = regexp.MustCompile(`^[a-z]([a-z0-9]|-[a-z0-9]){0,62}$`)
-
-// CheckEngineVersion accepts Aurora MySQL 3 versions ("8.0.mysql_aurora.3.x.y").
-func CheckEngineVersion(v string) error {
-	if !engineVersionRe.MatchString(v) {
-		return fmt.Errorf("an Aurora MySQL 3 engine version such as %q (Aurora MySQL 2 / MySQL 5.7 is out of standard support)", DefaultEngineVersion)
-	}
-	return nil
-}
 
 // CheckCapacity accepts a Serverless v2 range: 0-256 ACUs in 0.5 steps, max
 // at least 1 and not below min; a min of 0 (auto-pause) needs engine 3.08.0+.
@@ -144,7 +129,7 @@ func CheckCapacity(min, max float64, engineVersion string) error {
 	}
 	if min == 0 {
 		if m := engineVersionRe.FindStringSubmatch(engineVersion); m != nil {
-			minor, _ := strconv.Atoi(m[1])
+			minor, _ := strconv.Atoi(strings.Split(m[1], ".")[1])
 			if minor < 8 {
 				return fmt.Errorf("a minimum of 0 ACUs (auto-pause) needs Aurora MySQL 3.08.0 or later; engine is %s", engineVersion)
 			}
@@ -161,15 +146,6 @@ func (a DatabaseArgs) Validate() error {
 	if a.VpcId == nil || a.SubnetIds == nil {
 		c.add(invalid("DatabaseArgs.SubnetIds", nil, "the VPC ID and private subnets are required"))
 	}
-	if len(a.ClientSecurityGroupIds) == 0 {
-		c.add(invalid("DatabaseArgs.ClientSecurityGroupIds", nil, "at least one client security group"))
-	}
-	if len(a.Sites) == 0 {
-		c.add(invalid("DatabaseArgs.Sites", nil, "at least one site"))
-	}
-	for _, s := range a.Sites {
-		c.keyed("DatabaseArgs.Sites", s, CheckSiteName(s))
-	}
 	c.keyed("DatabaseArgs.EngineVersion", a.EngineVersion, CheckEngineVersion(a.EngineVersion))
 	switch a.Mode {
 	case DatabaseServerless:
@@ -179,9 +155,7 @@ func (a DatabaseArgs) Validate() error {
 			c.add(invalid("DatabaseArgs.AutoPauseSeconds", a.AutoPauseSeconds, "300 to 86400 seconds"))
 		}
 	case DatabaseProvisioned:
-		if !instanceClassRe.MatchString(a.InstanceClass) || a.InstanceClass == "db.serverless" {
-			c.add(invalid("DatabaseArgs.InstanceClass", a.InstanceClass, `a provisioned instance class such as "db.r6g.large"`))
-		}
+		c.keyed("DatabaseArgs.InstanceClass", a.InstanceClass, CheckAuroraInstanceClass(a.InstanceClass))
 	default:
 		c.add(invalid("DatabaseArgs.Mode", a.Mode, `"serverless" or "provisioned"`))
 	}
@@ -201,23 +175,26 @@ func (a DatabaseArgs) Validate() error {
 	return c.err()
 }
 
-// Database is the fleet's Aurora MySQL 3 cluster, with one database user
-// secret per site; the sites' tasks never see the master secret.
+// Database is the fleet's Aurora MySQL 3 cluster. Each site keeps its own
+// database user secret (WordPressSite); the sites' tasks never see the
+// master secret, which only the release job reads.
 type Database struct {
 	pulumi.ResourceState
 
 	SecurityGroup *ec2.SecurityGroup
 	Cluster       *rds.Cluster
 	Instances     []*rds.ClusterInstance
-	// SiteSecrets holds each site's secret: JSON with username, password,
-	// dbname, host and port.
-	SiteSecrets map[string]*secretsmanager.Secret
 
 	Endpoint        pulumi.StringOutput
 	ReaderEndpoint  pulumi.StringOutput
 	MasterSecretArn pulumi.StringOutput
 	SecurityGroupId pulumi.StringOutput
 	ClusterId       pulumi.StringOutput
+	ClusterArn      pulumi.StringOutput
+	// RequireTLS says whether clients must use TLS (sites then verify the
+	// server's certificate).
+	RequireTLS bool
+	tags       map[string]string
 }
 
 // NewDatabase creates the cluster, its instances and the per-site secrets.
@@ -229,7 +206,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	a := args.withDefaults()
-	d := &Database{SiteSecrets: map[string]*secretsmanager.Secret{}}
+	d := &Database{RequireTLS: *a.RequireTLS, tags: a.Tags}
 	if err := ctx.RegisterComponentResource(typePrefix+"Database", name, d, opts...); err != nil {
 		return nil, err
 	}
@@ -247,15 +224,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	d.SecurityGroupId = d.SecurityGroup.ID().ToStringOutput()
 	for i, sg := range a.ClientSecurityGroupIds {
-		if _, err = vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-db-mysql-%d", name, i+1), &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId:           d.SecurityGroup.ID(),
-			Description:               pulumi.String("MySQL from a client security group"),
-			IpProtocol:                pulumi.String("tcp"),
-			FromPort:                  pulumi.Int(3306),
-			ToPort:                    pulumi.Int(3306),
-			ReferencedSecurityGroupId: sg,
-			Tags:                      tags,
-		}, parent); err != nil {
+		if err := d.Admit(ctx, fmt.Sprintf("%s-db-mysql-%d", name, i+1), sg, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -271,7 +240,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("slow_query_log"), Value: pulumi.String("1")},
 		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("long_query_time"), Value: pulumi.String(strconv.FormatFloat(a.SlowQuerySeconds, 'f', -1, 64))},
 		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("log_output"), Value: pulumi.String("FILE")},
-		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("require_secure_transport"), Value: pulumi.String(onOff(a.RequireTLS))},
+		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("require_secure_transport"), Value: pulumi.String(onOff(*a.RequireTLS))},
 	}
 	paramGroup, err := rds.NewClusterParameterGroup(ctx, name, &rds.ClusterParameterGroupArgs{
 		Family:      pulumi.String("aurora-mysql8.0"),
@@ -312,12 +281,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		PreferredBackupWindow:        pulumi.String("17:00-18:00"),
 		PreferredMaintenanceWindow:   pulumi.String("sun:18:30-sun:19:30"),
 		CopyTagsToSnapshot:           pulumi.Bool(true),
-		DeletionProtection:           pulumi.Bool(a.DeletionProtection),
-		SkipFinalSnapshot:            pulumi.Bool(!a.FinalSnapshot),
+		DeletionProtection:           pulumi.Bool(*a.DeletionProtection),
+		SkipFinalSnapshot:            pulumi.Bool(!*a.FinalSnapshot),
 		EnabledCloudwatchLogsExports: pulumi.ToStringArray([]string{"error", "slowquery"}),
 		Tags:                         tags,
 	}
-	if a.FinalSnapshot {
+	if *a.FinalSnapshot {
 		clusterArgs.FinalSnapshotIdentifier = pulumi.String(a.ClusterIdentifier + "-final")
 	}
 	instanceClass := a.InstanceClass
@@ -338,6 +307,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	d.ClusterId = d.Cluster.ClusterIdentifier
+	d.ClusterArn = d.Cluster.Arn
 	d.Endpoint = d.Cluster.Endpoint
 	d.ReaderEndpoint = d.Cluster.ReaderEndpoint
 	d.MasterSecretArn = d.Cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
@@ -366,44 +336,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		d.Instances = append(d.Instances, inst)
 	}
 
-	for _, site := range a.Sites {
-		siteTags := tagInput(withTag(a.Tags, TagSite, site))
-		pw, err := random.NewRandomPassword(ctx, name+"-"+site, &random.RandomPasswordArgs{
-			Length:  pulumi.Int(32),
-			Special: pulumi.Bool(false),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		secret, err := secretsmanager.NewSecret(ctx, name+"-"+site, &secretsmanager.SecretArgs{
-			Name:                 pulumi.String(SiteSecretName(a.Environment, site)),
-			Description:          pulumi.String("Database user of WordPress site " + site + " (" + a.Environment + ")"),
-			RecoveryWindowInDays: pulumi.Int(7),
-			Tags:                 siteTags,
-		}, keep...)
-		if err != nil {
-			return nil, err
-		}
-		dbName := DatabaseIdentifier(site)
-		value := pulumi.All(pw.Result, d.Cluster.Endpoint).ApplyT(func(v []any) (string, error) {
-			b, err := json.Marshal(map[string]any{
-				"username": dbName,
-				"password": v[0].(string),
-				"dbname":   dbName,
-				"host":     v[1].(string),
-				"port":     3306,
-			})
-			return string(b), err
-		}).(pulumi.StringOutput)
-		if _, err = secretsmanager.NewSecretVersion(ctx, name+"-"+site, &secretsmanager.SecretVersionArgs{
-			SecretId:     secret.ID(),
-			SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
-		}, parent); err != nil {
-			return nil, err
-		}
-		d.SiteSecrets[site] = secret
-	}
-
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"endpoint":        d.Endpoint,
 		"readerEndpoint":  d.ReaderEndpoint,
@@ -420,4 +352,25 @@ func onOff(b bool) string {
 		return "ON"
 	}
 	return "OFF"
+}
+
+// Admit lets clients in security group sg connect to the database (3306/tcp).
+func (d *Database) Admit(ctx *pulumi.Context, name string, sg pulumi.StringInput, opts ...pulumi.ResourceOption) error {
+	_, err := vpc.NewSecurityGroupIngressRule(ctx, name, &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId:           d.SecurityGroupId,
+		Description:               pulumi.String("MySQL from a client security group"),
+		IpProtocol:                pulumi.String("tcp"),
+		FromPort:                  pulumi.Int(3306),
+		ToPort:                    pulumi.Int(3306),
+		ReferencedSecurityGroupId: sg,
+		Tags:                      tagInput(d.tags),
+	}, opts...)
+	return err
+}
+
+func boolOr(p *bool, d bool) *bool {
+	if p != nil {
+		return p
+	}
+	return &d
 }

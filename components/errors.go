@@ -71,6 +71,52 @@ func (c *check) required(prefix string, inputs map[string]any) {
 	}
 }
 
+// prefixed re-keys the InvalidValueErrors in err (a component's Validate
+// result) under prefix, e.g. "PlatformArgs.Network." + "NetworkArgs.CidrBlock"
+// becomes "PlatformArgs.Network.CidrBlock": the argument path a caller set.
+func prefixed(prefix string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var out []error
+	for _, e := range flatten(err) {
+		var iv *InvalidValueError
+		if errors.As(e, &iv) {
+			k := iv.Key
+			if i := strings.Index(k, "."); i >= 0 && strings.HasSuffix(k[:i], "Args") {
+				k = k[i+1:]
+			}
+			e = &InvalidValueError{Key: prefix + k, Value: iv.Value, Allowed: iv.Allowed}
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
+}
+
+// flatten returns the errors joined in err, one by one.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// InvalidValues returns the InvalidValueErrors in err (a Validate result).
+func InvalidValues(err error) []*InvalidValueError {
+	var out []*InvalidValueError
+	for _, e := range flatten(err) {
+		var iv *InvalidValueError
+		if errors.As(e, &iv) {
+			out = append(out, iv)
+		}
+	}
+	return out
+}
+
 func (c *check) err() error {
 	seen := map[string]bool{}
 	var out []error

@@ -59,24 +59,6 @@ func checkDNSLabel(s string, max int, what string) error {
 	return nil
 }
 
-// DatabaseIdentifier is the MySQL database and user name for a site:
-// "wp_" followed by the site name with hyphens as underscores (at most 17
-// characters, within MySQL's 32-character user name limit).
-func DatabaseIdentifier(site string) string {
-	return "wp_" + strings.ReplaceAll(site, "-", "_")
-}
-
-// SiteSecretName is the Secrets Manager name of a site's database secret; the
-// release job derives it from the same convention.
-func SiteSecretName(env, site string) string {
-	return fmt.Sprintf("wpfleet/%s/%s/db", env, site)
-}
-
-// SaltsSecretName is the Secrets Manager name of a site's WordPress salts.
-func SaltsSecretName(env, site string) string {
-	return fmt.Sprintf("wpfleet/%s/%s/salts", env, site)
-}
-
 var hostnameLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // CheckHostname accepts a fully qualified lowercase DNS name without a

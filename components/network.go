@@ -3,9 +3,12 @@ package components
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	awsxec2 "github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -38,7 +41,22 @@ type NetworkArgs struct {
 	// route to the internet through NAT (for tasks, EFS and the database), at
 	// least two. Required with ExistingVpcId.
 	ExistingPrivateSubnetIds []string
+	// S3GatewayEndpoint adds the (free) S3 gateway endpoint to every route
+	// table of the VPC, so that image layers (ECR serves them from S3) and
+	// uploads bypass the NAT gateways. Defaults to true for a new VPC and to
+	// false for an existing one (which may have its own: a second one for the
+	// same route tables is refused by EC2).
+	S3GatewayEndpoint *bool
+	// InterfaceEndpoints are AWS services reached through interface VPC
+	// endpoints in the private subnets instead of NAT, by their short name
+	// ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", ...).
+	// Each costs an hourly fee per AZ. Defaults to none.
+	InterfaceEndpoints []string
 }
+
+// interfaceEndpointRe is an AWS service's short name in an endpoint service
+// name (com.amazonaws.<region>.<service>).
+var interfaceEndpointRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,62}$`)
 
 func (a *NetworkArgs) withDefaults() NetworkArgs {
 	out := *a
@@ -51,6 +69,10 @@ func (a *NetworkArgs) withDefaults() NetworkArgs {
 	if out.NatGateways == "" {
 		out.NatGateways = NatOnePerAz
 	}
+	if out.S3GatewayEndpoint == nil {
+		create := out.ExistingVpcId == ""
+		out.S3GatewayEndpoint = &create
+	}
 	return out
 }
 
@@ -58,7 +80,32 @@ func (a *NetworkArgs) withDefaults() NetworkArgs {
 func (a NetworkArgs) Validate() error {
 	a = a.withDefaults()
 	var c check
+	seen := map[string]bool{}
+	for _, e := range a.InterfaceEndpoints {
+		if !interfaceEndpointRe.MatchString(e) || e == "s3" || seen[e] {
+			c.add(invalid("NetworkArgs.InterfaceEndpoints", e, `short AWS service names such as "ecr.api", "logs", each once (S3 is the gateway endpoint)`))
+		}
+		seen[e] = true
+	}
+	if a.ExistingVpcId == "" {
+		if len(a.ExistingPublicSubnetIds) > 0 || len(a.ExistingPrivateSubnetIds) > 0 {
+			c.add(invalid("NetworkArgs.ExistingVpcId", "", "the VPC of ExistingPublicSubnetIds and ExistingPrivateSubnetIds (subnets without their VPC would be ignored and a new VPC built)"))
+		}
+	}
 	if a.ExistingVpcId != "" {
+		if !vpcIDRe.MatchString(a.ExistingVpcId) {
+			c.add(invalid("NetworkArgs.ExistingVpcId", a.ExistingVpcId, "a VPC ID such as vpc-0123456789abcdef0"))
+		}
+		for _, l := range []struct {
+			field string
+			ids   []string
+		}{{"ExistingPublicSubnetIds", a.ExistingPublicSubnetIds}, {"ExistingPrivateSubnetIds", a.ExistingPrivateSubnetIds}} {
+			for _, id := range l.ids {
+				if !subnetIDRe.MatchString(id) {
+					c.add(invalid("NetworkArgs."+l.field, id, "subnet IDs such as subnet-0123456789abcdef0"))
+				}
+			}
+		}
 		if len(a.ExistingPublicSubnetIds) < 2 {
 			c.add(invalid("NetworkArgs.ExistingPublicSubnetIds", a.ExistingPublicSubnetIds,
 				"an existing VPC needs at least two public subnet IDs in different AZs (the ALB needs two)"))
@@ -76,6 +123,11 @@ func (a NetworkArgs) Validate() error {
 	c.keyed("NetworkArgs.NatGateways", a.NatGateways, CheckNatStrategy(a.NatGateways))
 	return c.err()
 }
+
+var (
+	vpcIDRe    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	subnetIDRe = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
 
 // CheckVpcCidr accepts an IPv4 CIDR block of size /16 to /24 (AWS allows /16
 // to /28; each AZ needs room for a public and a private subnet).
@@ -115,6 +167,10 @@ type Network struct {
 	AvailabilityZones []string
 	// PrivateSubnetCount is len(PrivateSubnetIds), known while the program runs.
 	PrivateSubnetCount int
+	// S3Endpoint is the S3 gateway endpoint (nil without one).
+	S3Endpoint *ec2.VpcEndpoint
+	// Endpoints are the interface endpoints by service short name.
+	Endpoints map[string]*ec2.VpcEndpoint
 }
 
 // NewNetwork creates (or adopts) the VPC.
@@ -206,6 +262,9 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		n.PrivateSubnetCount = a.AvailabilityZoneCount
 	}
 
+	if err := n.addEndpoints(ctx, name, a, parent); err != nil {
+		return nil, err
+	}
 	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
 		"vpcId":            n.VpcId,
 		"cidrBlock":        n.CidrBlock,
@@ -215,4 +274,61 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	return n, nil
+}
+
+// addEndpoints creates the S3 gateway endpoint on every route table of the
+// VPC and the interface endpoints in the private subnets.
+func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, parent pulumi.ResourceOption) error {
+	region, err := aws.GetRegion(ctx, &aws.GetRegionArgs{})
+	if err != nil {
+		return fmt.Errorf("looking up the AWS region: %w", err)
+	}
+	tags := tagInput(a.Tags)
+	n.Endpoints = map[string]*ec2.VpcEndpoint{}
+	if *a.S3GatewayEndpoint {
+		tables := ec2.GetRouteTablesOutput(ctx, ec2.GetRouteTablesOutputArgs{VpcId: n.VpcId}, pulumi.Parent(n))
+		n.S3Endpoint, err = ec2.NewVpcEndpoint(ctx, name+"-s3", &ec2.VpcEndpointArgs{
+			VpcId:           n.VpcId,
+			ServiceName:     pulumi.String("com.amazonaws." + region.Name + ".s3"),
+			VpcEndpointType: pulumi.String("Gateway"),
+			RouteTableIds:   tables.Ids(),
+			Tags:            tagInput(withTag(a.Tags, "Name", name+"-s3")),
+		}, parent)
+		if err != nil {
+			return err
+		}
+	}
+	if len(a.InterfaceEndpoints) == 0 {
+		return nil
+	}
+	sg, err := ec2.NewSecurityGroup(ctx, name+"-endpoints", &ec2.SecurityGroupArgs{
+		Description: pulumi.String("wpfleet interface endpoints: HTTPS from the VPC"),
+		VpcId:       n.VpcId,
+		Tags:        tags,
+	}, parent)
+	if err != nil {
+		return err
+	}
+	if _, err = vpc.NewSecurityGroupIngressRule(ctx, name+"-endpoints-in-443", &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId: sg.ID(), IpProtocol: pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+		CidrIpv4: n.CidrBlock, Description: pulumi.String("HTTPS from the VPC"), Tags: tags,
+	}, parent); err != nil {
+		return err
+	}
+	for _, svc := range a.InterfaceEndpoints {
+		ep, err := ec2.NewVpcEndpoint(ctx, name+"-"+strings.ReplaceAll(svc, ".", "-"), &ec2.VpcEndpointArgs{
+			VpcId:             n.VpcId,
+			ServiceName:       pulumi.String("com.amazonaws." + region.Name + "." + svc),
+			VpcEndpointType:   pulumi.String("Interface"),
+			SubnetIds:         n.PrivateSubnetIds,
+			SecurityGroupIds:  pulumi.StringArray{sg.ID()},
+			PrivateDnsEnabled: pulumi.Bool(true),
+			Tags:              tagInput(withTag(a.Tags, "Name", name+"-"+svc)),
+		}, parent)
+		if err != nil {
+			return err
+		}
+		n.Endpoints[svc] = ep
+	}
+	return nil
 }

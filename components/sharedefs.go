@@ -2,6 +2,7 @@ package components
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -39,11 +40,8 @@ type SharedEFSArgs struct {
 	// SubnetCount is len(SubnetIds), known while the program runs. Required (2-6).
 	SubnetCount int
 	// ClientSecurityGroupIds are admitted on NFS (2049/tcp); nothing else is.
-	// Required: at least one.
+	// More can be admitted later with Admit. Defaults to none.
 	ClientSecurityGroupIds []pulumi.StringInput
-	// Sites get an access point each, rooted at /sites/<site> and owned by the
-	// web user. Required: at least one.
-	Sites []string
 	// WebUID and WebGID own the site directories. Defaults to 82:82 (Alpine's www-data).
 	WebUID, WebGID int
 	// ThroughputMode is "elastic" (pay per GB moved; no credits to run out),
@@ -67,7 +65,13 @@ type SharedEFSArgs struct {
 	AutomaticBackups *bool
 	// Protect marks the file system protect and retainOnDelete. Defaults to false.
 	Protect bool
+	// KmsKeyArn encrypts the file system with this customer managed key
+	// instead of the AWS managed aws/elasticfilesystem key (fixed at
+	// creation). Defaults to "" (AWS managed key).
+	KmsKeyArn string
 }
+
+var kmsKeyArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$`)
 
 func (a SharedEFSArgs) withDefaults() SharedEFSArgs {
 	if a.AutomaticBackups == nil {
@@ -117,19 +121,8 @@ func (a SharedEFSArgs) Validate() error {
 	if a.SubnetIds == nil || a.SubnetCount < 1 || a.SubnetCount > 16 {
 		c.add(invalid("SharedEFSArgs.SubnetCount", a.SubnetCount, "SubnetIds and their count (1-16) are required"))
 	}
-	if len(a.ClientSecurityGroupIds) == 0 {
-		c.add(invalid("SharedEFSArgs.ClientSecurityGroupIds", nil, "at least one client security group"))
-	}
-	if len(a.Sites) == 0 {
-		c.add(invalid("SharedEFSArgs.Sites", nil, "at least one site"))
-	}
-	seen := map[string]bool{}
-	for _, s := range a.Sites {
-		c.keyed("SharedEFSArgs.Sites", s, CheckSiteName(s))
-		if seen[s] {
-			c.add(invalid("SharedEFSArgs.Sites", s, "each site once"))
-		}
-		seen[s] = true
+	if a.KmsKeyArn != "" && !kmsKeyArnRe.MatchString(a.KmsKeyArn) {
+		c.add(invalid("SharedEFSArgs.KmsKeyArn", a.KmsKeyArn, "a KMS key ARN such as arn:aws:kms:ap-northeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
 	}
 	if a.WebUID < 1 || a.WebGID < 1 {
 		c.add(invalid("SharedEFSArgs.WebUID", a.WebUID, "a non-root user and group (uid and gid above 0)"))
@@ -150,24 +143,28 @@ func BurstCreditThresholdBytes(minutes int) float64 {
 }
 
 // SharedEFS is the one encrypted file system that holds every site's
-// releases. Tasks mount their site's access point read-only over TLS with IAM
-// authorization; the release job writes through the release access point.
+// releases. Tasks mount their site's access point (AccessPoint) read-only
+// over TLS with IAM authorization; the release job writes through the release
+// access point.
 type SharedEFS struct {
 	pulumi.ResourceState
 
 	FileSystem      *efs.FileSystem
 	SecurityGroup   *ec2.SecurityGroup
 	MountTargets    []*efs.MountTarget
-	AccessPoints    map[string]*efs.AccessPoint
 	ReleaseAccess   *efs.AccessPoint
 	BurstAlarm      *cloudwatch.MetricAlarm // nil unless bursting
 	FileSystemId    pulumi.StringOutput
 	FileSystemArn   pulumi.StringOutput
 	SecurityGroupId pulumi.StringOutput
-}
+	// ReleaseAccessPointId and ReleaseAccessPointArn are the release job's
+	// access point (root /sites).
+	ReleaseAccessPointId  pulumi.StringOutput
+	ReleaseAccessPointArn pulumi.StringOutput
 
-// SiteRoot is the directory of a site on the file system.
-func SiteRoot(site string) string { return "/sites/" + site }
+	webUID, webGID int
+	tags           map[string]string
+}
 
 // NewSharedEFS creates the file system, its mount targets, access points,
 // policy, backups and (when bursting) the credit alarm.
@@ -183,7 +180,7 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 	if err != nil {
 		return nil, err
 	}
-	e := &SharedEFS{AccessPoints: map[string]*efs.AccessPoint{}}
+	e := &SharedEFS{webUID: a.WebUID, webGID: a.WebGID, tags: a.Tags}
 	if err := ctx.RegisterComponentResource(typePrefix+"SharedEFS", name, e, opts...); err != nil {
 		return nil, err
 	}
@@ -198,6 +195,9 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 	}
 	if a.ThroughputMode == ThroughputProvisioned {
 		fsArgs.ProvisionedThroughputInMibps = pulumi.Float64(a.ProvisionedMibps)
+	}
+	if a.KmsKeyArn != "" {
+		fsArgs.KmsKeyId = pulumi.String(a.KmsKeyArn)
 	}
 	e.FileSystem, err = efs.NewFileSystem(ctx, name, fsArgs, parent, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect))
 	if err != nil {
@@ -243,15 +243,7 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 	}
 	e.SecurityGroupId = e.SecurityGroup.ID().ToStringOutput()
 	for i, sg := range a.ClientSecurityGroupIds {
-		if _, err = vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-efs-nfs-%d", name, i+1), &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId:           e.SecurityGroup.ID(),
-			Description:               pulumi.String("NFS from a client security group"),
-			IpProtocol:                pulumi.String("tcp"),
-			FromPort:                  pulumi.Int(2049),
-			ToPort:                    pulumi.Int(2049),
-			ReferencedSecurityGroupId: sg,
-			Tags:                      tags,
-		}, parent); err != nil {
+		if err := e.Admit(ctx, fmt.Sprintf("%s-efs-nfs-%d", name, i+1), sg, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -268,32 +260,12 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 		e.MountTargets = append(e.MountTargets, mt)
 	}
 
-	accessPoint := func(apName, root string, tagMap map[string]string) (*efs.AccessPoint, error) {
-		return efs.NewAccessPoint(ctx, apName, &efs.AccessPointArgs{
-			FileSystemId: e.FileSystem.ID(),
-			PosixUser:    efs.AccessPointPosixUserArgs{Uid: pulumi.Int(a.WebUID), Gid: pulumi.Int(a.WebGID)},
-			RootDirectory: efs.AccessPointRootDirectoryArgs{
-				Path: pulumi.String(root),
-				CreationInfo: efs.AccessPointRootDirectoryCreationInfoArgs{
-					OwnerUid:    pulumi.Int(a.WebUID),
-					OwnerGid:    pulumi.Int(a.WebGID),
-					Permissions: pulumi.String("0755"),
-				},
-			},
-			Tags: tagInput(tagMap),
-		}, parent)
-	}
-	for _, site := range a.Sites {
-		ap, err := accessPoint(name+"-"+site, SiteRoot(site), withTag(withTag(a.Tags, TagSite, site), "Name", name+"-"+site))
-		if err != nil {
-			return nil, err
-		}
-		e.AccessPoints[site] = ap
-	}
-	e.ReleaseAccess, err = accessPoint(name+"-release", "/sites", withTag(a.Tags, "Name", name+"-release"))
+	e.ReleaseAccess, err = e.newAccessPoint(ctx, name+"-release", "/sites", withTag(a.Tags, "Name", name+"-release"), parent)
 	if err != nil {
 		return nil, err
 	}
+	e.ReleaseAccessPointId = e.ReleaseAccess.ID().ToStringOutput()
+	e.ReleaseAccessPointArn = e.ReleaseAccess.Arn
 
 	if a.ThroughputMode == ThroughputBursting {
 		var actions pulumi.Array
@@ -338,4 +310,40 @@ func enabledDisabled(b bool) string {
 		return "ENABLED"
 	}
 	return "DISABLED"
+}
+
+// Admit lets clients in security group sg mount the file system (NFS, 2049/tcp).
+func (e *SharedEFS) Admit(ctx *pulumi.Context, name string, sg pulumi.StringInput, opts ...pulumi.ResourceOption) error {
+	_, err := vpc.NewSecurityGroupIngressRule(ctx, name, &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId:           e.SecurityGroupId,
+		Description:               pulumi.String("NFS from a client security group"),
+		IpProtocol:                pulumi.String("tcp"),
+		FromPort:                  pulumi.Int(2049),
+		ToPort:                    pulumi.Int(2049),
+		ReferencedSecurityGroupId: sg,
+		Tags:                      tagInput(e.tags),
+	}, opts...)
+	return err
+}
+
+// SiteAccessPoint creates a site's access point, rooted at SiteRoot(site) and
+// owned by the web user; opts parent it to the site.
+func (e *SharedEFS) SiteAccessPoint(ctx *pulumi.Context, name, site string, tags map[string]string, opts ...pulumi.ResourceOption) (*efs.AccessPoint, error) {
+	return e.newAccessPoint(ctx, name, SiteRoot(site), withTag(withTag(tags, TagSite, site), "Name", name), opts...)
+}
+
+func (e *SharedEFS) newAccessPoint(ctx *pulumi.Context, name, root string, tags map[string]string, opts ...pulumi.ResourceOption) (*efs.AccessPoint, error) {
+	return efs.NewAccessPoint(ctx, name, &efs.AccessPointArgs{
+		FileSystemId: e.FileSystemId,
+		PosixUser:    efs.AccessPointPosixUserArgs{Uid: pulumi.Int(e.webUID), Gid: pulumi.Int(e.webGID)},
+		RootDirectory: efs.AccessPointRootDirectoryArgs{
+			Path: pulumi.String(root),
+			CreationInfo: efs.AccessPointRootDirectoryCreationInfoArgs{
+				OwnerUid:    pulumi.Int(e.webUID),
+				OwnerGid:    pulumi.Int(e.webGID),
+				Permissions: pulumi.String("0755"),
+			},
+		},
+		Tags: tagInput(tags),
+	}, opts...)
 }

@@ -14,10 +14,6 @@ type UploadsBucketArgs struct {
 	// NoncurrentVersionDays keeps overwritten or deleted uploads this many
 	// days before they expire (1-3650). Defaults to 30.
 	NoncurrentVersionDays int
-	// Website turns on S3 static website hosting with public read, as the
-	// seed did. This makes the bucket public: prefer CloudFront with origin
-	// access control. Defaults to false.
-	Website bool
 	// ForceDestroy lets `pulumi destroy` delete a bucket that still holds
 	// objects. Defaults to false.
 	ForceDestroy bool
@@ -49,8 +45,11 @@ func (a UploadsBucketArgs) Validate() error {
 }
 
 // UploadsBucket is one site's bucket for wp-content/uploads: encrypted,
-// versioned, private (all four public access blocks) and TLS-only unless
-// website hosting is explicitly chosen.
+// versioned, private (all four public access blocks), TLS-only, objects owned
+// by the bucket owner (ACLs disabled). Objects are stored under the keys the
+// site's URLs use (UploadsKeyPrefix + "/uploads/..."), so CloudFront's
+// /wp-content/uploads/* behaviour reads them through origin access control
+// with no path rewriting.
 type UploadsBucket struct {
 	pulumi.ResourceState
 
@@ -60,28 +59,43 @@ type UploadsBucket struct {
 	Arn        pulumi.StringOutput
 	// RegionalDomainName is the bucket's regional endpoint (a CloudFront origin).
 	RegionalDomainName pulumi.StringOutput
-	// ReadWritePolicy is an IAM policy document granting read and write on
-	// this bucket's objects and nothing else: attach it to the site's task role.
+	// ReadWritePolicy is an IAM policy document granting what the uploads
+	// plugin does on this bucket's uploads and nothing else: attach it to the
+	// role of the tasks that serve the site.
 	ReadWritePolicy pulumi.StringOutput
-	// WebsiteEndpoint is set only with Website.
-	WebsiteEndpoint pulumi.StringOutput
 }
 
-// BucketReadWritePolicy is the least-privilege policy a task needs to read and
-// write uploads in one bucket.
+// UploadsKeyPrefix is where uploads live in the bucket: the URL path
+// /wp-content/uploads/x maps to the key wp-content/uploads/x (S3-Uploads is
+// given the bucket as "<bucket>/wp-content").
+const UploadsKeyPrefix = "wp-content"
+
+// UploadsObjectActions and UploadsBucketActions are the S3 actions the
+// uploads plugin (humanmade/S3-Uploads, through the AWS SDK for PHP's stream
+// wrapper) performs: on objects (get, head, put, copy, delete, multipart
+// upload) and on the bucket (listing a prefix, finding the region).
+var (
+	UploadsObjectActions = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
+	UploadsBucketActions = []string{"s3:ListBucket", "s3:GetBucketLocation"}
+)
+
+// BucketReadWritePolicy is the least-privilege policy the tasks serving a site
+// need on its bucket: the plugin's object actions on the uploads prefix, and
+// listing only that prefix.
 func BucketReadWritePolicy(bucketArn string) PolicyDocument {
 	return Policy(
 		PolicyStatement{
-			Sid:      "ListUploads",
-			Effect:   "Allow",
-			Action:   []string{"s3:ListBucket", "s3:GetBucketLocation"},
-			Resource: []string{bucketArn},
+			Sid:       "ListUploads",
+			Effect:    "Allow",
+			Action:    UploadsBucketActions,
+			Resource:  []string{bucketArn},
+			Condition: map[string]map[string]any{"StringLikeIfExists": {"s3:prefix": []string{UploadsKeyPrefix + "/*"}}},
 		},
 		PolicyStatement{
 			Sid:      "ReadWriteUploads",
 			Effect:   "Allow",
-			Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectAttributes", "s3:AbortMultipartUpload"},
-			Resource: []string{bucketArn + "/*"},
+			Action:   UploadsObjectActions,
+			Resource: []string{bucketArn + "/" + UploadsKeyPrefix + "/*"},
 		},
 	)
 }
@@ -122,8 +136,8 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 		Bucket:                u.Bucket.ID(),
 		BlockPublicAcls:       pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(!a.Website),
-		RestrictPublicBuckets: pulumi.Bool(!a.Website),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -167,7 +181,6 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 		return nil, err
 	}
 
-	website := a.Website
 	policyInputs := []pulumi.StringInput{u.Bucket.Arn}
 	if a.CloudFrontDistributionArn != nil {
 		policyInputs = append(policyInputs, a.CloudFrontDistributionArn)
@@ -191,17 +204,8 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 				Effect:    "Allow",
 				Principal: map[string]any{"Service": "cloudfront.amazonaws.com"},
 				Action:    []string{"s3:GetObject"},
-				Resource:  []string{arn + "/*"},
+				Resource:  []string{arn + "/" + UploadsKeyPrefix + "/uploads/*"},
 				Condition: map[string]map[string]any{"StringEquals": {"AWS:SourceArn": v[1]}},
-			})
-		}
-		if website {
-			statements = append(statements, PolicyStatement{
-				Sid:       "PublicWebsiteRead",
-				Effect:    "Allow",
-				Principal: map[string]any{"AWS": "*"},
-				Action:    []string{"s3:GetObject"},
-				Resource:  []string{arn + "/*"},
 			})
 		}
 		return Policy(statements...)
@@ -212,24 +216,11 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 	}, parent, pulumi.DependsOn([]pulumi.Resource{publicAccess})); err != nil {
 		return nil, err
 	}
-	u.WebsiteEndpoint = pulumi.String("").ToStringOutput()
-	if a.Website {
-		site, err := s3.NewBucketWebsiteConfigurationV2(ctx, name, &s3.BucketWebsiteConfigurationV2Args{
-			Bucket:        u.Bucket.ID(),
-			IndexDocument: s3.BucketWebsiteConfigurationV2IndexDocumentArgs{Suffix: pulumi.String("index.html")},
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		u.WebsiteEndpoint = site.WebsiteEndpoint
-	}
-
 	u.ReadWritePolicy = policyOutput(func(v []string) PolicyDocument { return BucketReadWritePolicy(v[0]) }, u.Bucket.Arn)
 	if err := ctx.RegisterResourceOutputs(u, pulumi.Map{
 		"bucketName":      u.BucketName,
 		"arn":             u.Arn,
 		"readWritePolicy": u.ReadWritePolicy,
-		"websiteEndpoint": u.WebsiteEndpoint,
 	}); err != nil {
 		return nil, err
 	}

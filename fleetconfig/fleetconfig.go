@@ -93,7 +93,13 @@ func Load(ctx *pulumi.Context) (components.FleetArgs, error) {
 			}
 		}
 	}
-	return FromMap(values, ctx.Stack())
+	var secrets []string
+	for k := range values {
+		if ctx.IsConfigSecret(k) {
+			secrets = append(secrets, k)
+		}
+	}
+	return FromMapWithSecrets(values, ctx.Stack(), secrets)
 }
 
 // CheckKeys returns an error naming every `wpfleet:` key that FleetArgs does
@@ -106,7 +112,7 @@ func CheckKeys(values map[string]string) error {
 	var errs []string
 	for _, k := range sortedKeys(values) {
 		if strings.HasPrefix(k, components.ConfigNamespace+":") && !known[k] {
-			errs = append(errs, fmt.Sprintf("%s: unknown key; known keys are %s", k, knownKeys()))
+			errs = append(errs, unknownKey(k))
 		}
 	}
 	if len(errs) > 0 {
@@ -122,15 +128,37 @@ func CheckKeys(values map[string]string) error {
 // default. The environment defaults to the stack name. The result is
 // validated.
 func FromMap(values map[string]string, stack string) (components.FleetArgs, error) {
+	return FromMapWithSecrets(values, stack, nil)
+}
+
+// SecretPlaceholder is what an encrypted (secure) value reads offline: the
+// preview never decrypts it.
+const SecretPlaceholder = "[secret]"
+
+// FromMapWithSecrets is FromMap for a configuration whose secretKeys are
+// encrypted in the stack file. Offline their values read SecretPlaceholder:
+// a secure string is accepted as set, and the checks of its content are left
+// to the run under the Pulumi engine, which decrypts it.
+func FromMapWithSecrets(values map[string]string, stack string, secretKeys []string) (components.FleetArgs, error) {
 	args := components.DefaultFleetArgs()
 	args.Environment = stack
 	byKey := map[string]Field{}
 	for _, f := range Fields() {
 		byKey[f.Key] = f
 	}
+	blinded := map[string]bool{}
+	for _, k := range secretKeys {
+		if values[k] == SecretPlaceholder {
+			blinded[k] = true
+		}
+	}
 	var errs []string
-	if strings.TrimSpace(values[RegionKey]) == "" {
+	switch region := strings.TrimSpace(values[RegionKey]); {
+	case region == "":
 		errs = append(errs, RegionKey+`: (unset) is not valid; the AWS region to deploy into, e.g. "ap-northeast-1"`)
+	case blinded[RegionKey]:
+	case components.CheckRegion(region) != nil:
+		errs = append(errs, fmt.Sprintf("%s: %q is not valid; %s", RegionKey, region, components.CheckRegion(region)))
 	}
 	v := reflect.ValueOf(&args).Elem()
 	for _, k := range sortedKeys(values) {
@@ -139,20 +167,93 @@ func FromMap(values map[string]string, stack string) (components.FleetArgs, erro
 		}
 		f, ok := byKey[k]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("%s: unknown key; known keys are %s", k, knownKeys()))
+			errs = append(errs, unknownKey(k))
+			continue
+		}
+		if blinded[k] {
+			if f.kind != reflect.String {
+				errs = append(errs, fmt.Sprintf("%s: a secure value is not valid here; only string settings may be set with --secret (this one is %s)", k, f.Type))
+				continue
+			}
+			v.Field(f.index).SetString(SecretPlaceholder)
 			continue
 		}
 		if err := decode(v.Field(f.index), f, values[k]); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}
+	if err := checkEnvironment(values, stack); err != nil {
+		errs = append(errs, err.Error())
+	}
+	// Every problem at once: type errors and the components' checks of the
+	// values that could be read.
+	if err := args.Validate(); err != nil {
+		for _, e := range components.InvalidValues(err) {
+			if !blinded[e.Key] {
+				errs = append(errs, e.Error())
+			}
+		}
+		for _, e := range otherErrors(err) {
+			errs = append(errs, e.Error())
+		}
+	}
 	if len(errs) > 0 {
 		return args, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
-	if err := args.Validate(); err != nil {
-		return args, err
-	}
 	return args, nil
+}
+
+// checkEnvironment: the environment names every AWS resource, so a stack may
+// not take another stack's name (two stacks in one account would collide).
+// It defaults to the stack name; a stack whose name is not a valid
+// environment name ("production", "stg-2") must set one.
+func checkEnvironment(values map[string]string, stack string) error {
+	env, set := values[components.ConfigNamespace+":environment"]
+	if !set || env == stack {
+		return nil
+	}
+	if components.CheckEnvironmentName(stack) == nil {
+		return fmt.Errorf("%s:environment: %q is not valid; leave it unset or set it to the stack's name %q "+
+			"(it names every AWS resource: a stack using another stack's environment collides with it)", components.ConfigNamespace, env, stack)
+	}
+	return nil
+}
+
+// otherErrors are the problems in err that are not about one value.
+func otherErrors(err error) []error {
+	var out []error
+	for _, e := range unjoin(err) {
+		var iv *components.InvalidValueError
+		if !errors.As(e, &iv) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// removedKeys are keys of earlier versions, with what replaced them.
+var removedKeys = map[string]string{
+	"cronSchedule":           "wp-cron now runs inside each pool: set wpfleet:cronIntervalSeconds (or a pool's cronIntervalSeconds)",
+	"alarmResponseTimeP90Ms": "per-site alarms now come from the pools' logs (5xx share, wp-cron); this threshold is gone",
+}
+
+func unknownKey(k string) string {
+	name := strings.TrimPrefix(k, components.ConfigNamespace+":")
+	if why, ok := removedKeys[name]; ok {
+		return fmt.Sprintf("%s: this key was removed; %s", k, why)
+	}
+	return fmt.Sprintf("%s: unknown key; known keys are %s", k, knownKeys())
 }
 
 func decode(dst reflect.Value, f Field, raw string) error {
@@ -206,6 +307,8 @@ func checkObjectKeys(f Field, raw string) error {
 		allowed = jsonFields(components.DNSZone{})
 	case "ciGithub":
 		allowed = jsonFields(components.GitHubRelease{})
+	case "pools":
+		allowed = jsonFields(components.PoolConfig{})
 	default:
 		return nil
 	}
@@ -215,8 +318,12 @@ func checkObjectKeys(f Field, raw string) error {
 	}
 	jobFields := jsonFields(components.JobConfig{})
 	for i, item := range items {
-		for k, v := range item {
+		for _, k := range sortedRaw(item) {
+			v := item[k]
 			if !allowed[k] {
+				if f.Name == "sites" && jsonFields(components.PoolConfig{})[k] {
+					return fmt.Errorf("%s[%d].%s: task settings moved to pools: set it in a wpfleet:pools entry (or fleet-wide)", f.Key, i, k)
+				}
 				return fmt.Errorf("%s[%d].%s: unknown field; allowed fields are %s", f.Key, i, k, joinKeys(allowed))
 			}
 			if f.Name == "sites" && k == "jobs" {
@@ -235,6 +342,15 @@ func checkObjectKeys(f Field, raw string) error {
 		}
 	}
 	return nil
+}
+
+func sortedRaw(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func describeJSONError(err error) string {

@@ -244,6 +244,14 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		r.mu.Unlock()
 		return props(map[string]any{"id": id, "vpcId": vpc, "availabilityZone": az,
 			"arn": r.arn("ec2", "subnet/"+id), "state": "available"}), nil
+	case "aws:ec2/getRouteTables:getRouteTables":
+		vpc, _ := in["vpcId"].(string)
+		h := shortHash(vpc)
+		ids := []any{"rtb-pub" + h[:14]}
+		for i := range r.AvailabilityZones {
+			ids = append(ids, fmt.Sprintf("rtb-prv%d%s", i, h[:13]))
+		}
+		return props(map[string]any{"id": r.Region, "ids": ids, "vpcId": vpc}), nil
 	case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
 		name, _ := in["name"].(string)
 		// A few of CloudFront's origin-facing ranges stand for the real list.

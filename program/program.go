@@ -22,15 +22,16 @@ func Run(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	p := fleet.Platform
 	ctx.Export("siteUrls", fleet.SiteURLs())
-	ctx.Export("albDnsName", fleet.LoadBalancer.DnsName)
-	ctx.Export("efsId", fleet.FileSystem.FileSystemId)
+	ctx.Export("albDnsName", p.AlbDnsName)
+	ctx.Export("efsId", p.FileSystemId)
 	ctx.Export("bucketNames", fleet.BucketNames())
-	ctx.Export("clusterName", fleet.Cluster.Name)
-	ctx.Export("databaseEndpoint", fleet.Database.Endpoint)
-	ctx.Export("alarmTopicArn", fleet.Alarms.Arn)
+	ctx.Export("clusterName", p.ClusterName)
+	ctx.Export("databaseEndpoint", p.DatabaseEndpoint)
+	ctx.Export("alarmTopicArn", p.AlarmTopicArn)
 	ctx.Export("cdnDomains", fleet.CDNDomains())
-	ctx.Export("dashboardName", pulumi.String(fleet.Monitoring.DashboardName))
+	ctx.Export("dashboardName", pulumi.String(fleet.Dashboard.Name))
 	ctx.Export("releaseProjectName", fleet.Release.ProjectName)
 	ctx.Export("releaseCiRoleArn", fleet.Release.CIRoleArn)
 	ctx.Export("releaseStartCommand", fleet.Release.StartCommand)
