@@ -105,6 +105,7 @@ func (f FleetArgs) platformArgs() PlatformArgs {
 		Runtime: RuntimeDefaults{NginxImage: f.NginxImage, PhpImage: f.PhpImage, CPUArchitecture: f.CpuArchitecture,
 			PlatformVersion: f.PlatformVersion},
 		LogRetentionDays: f.LogRetentionDays, WordPressEnvironment: f.wordPressEnvironment(), ExecLogging: ptr(f.ExecLogging),
+		Firewall: ptr(f.Waf), FirewallLoginRateLimit: f.WafLoginRateLimit, Existing: ExistingParts{WebACLArn: f.WafWebAclArn},
 	}
 }
 
@@ -134,9 +135,6 @@ func (f FleetArgs) siteArgs(i int, p *Platform) WordPressSiteArgs {
 		PriceClass: f.CdnPriceClass, AllowedViewerCidrs: viewers, OriginSecretVersion: intOr(s.OriginSecretVersion, 1),
 		OriginSecretRotating: s.OriginSecretRotating, UploadsNoncurrentDays: f.UploadsNoncurrentDays, XMLRPC: s.Xmlrpc,
 		Target5xxPercent: f.AlarmTarget5xxPercent, Jobs: jobs, Protect: f.Protect,
-	}
-	if f.WafWebAclArn != "" {
-		a.WebACLArn = pulumi.String(f.WafWebAclArn)
 	}
 	return a
 }

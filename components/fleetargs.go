@@ -146,6 +146,8 @@ type FleetArgs struct {
 	CdnPageTtlSeconds  int      `json:"cdnPageTtlSeconds"`
 	CdnPriceClass      string   `json:"cdnPriceClass"`
 	AllowedViewerCidrs []string `json:"allowedViewerCidrs"`
+	Waf                bool     `json:"waf"`
+	WafLoginRateLimit  int      `json:"wafLoginRateLimit"`
 	WafWebAclArn       string   `json:"wafWebAclArn"`
 
 	Protect             bool   `json:"protect"`
@@ -206,6 +208,7 @@ func DefaultFleetArgs() FleetArgs {
 		CronIntervalSeconds: pool.CronIntervalSeconds, ExecuteCommand: pool.ExecuteCommand, ExecLogging: *plat.ExecLogging,
 		LogRetentionDays: plat.LogRetentionDays, UploadsNoncurrentDays: site.UploadsNoncurrentDays,
 		Cdn: site.PageCaching, CdnPageTtlSeconds: *site.PageTTLSeconds, CdnPriceClass: site.PriceClass,
+		Waf: *plat.Firewall, WafLoginRateLimit: plat.FirewallLoginRateLimit,
 		BackupRetentionDays: backup.RetentionDays, BackupSchedule: backup.Schedule,
 		AlarmTarget5xxPercent: site.Target5xxPercent, AlarmDbCpuPercent: plat.Alarms.DbCPUPercent,
 		AlarmDbConnections: plat.Alarms.DbConnections, AlarmDbFreeableMemoryMiB: plat.Alarms.DbFreeableMemoryMiB,

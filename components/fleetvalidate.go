@@ -196,6 +196,7 @@ var configFields = map[string]string{
 	"PlatformArgs.Runtime.NginxImage": "nginxImage", "PlatformArgs.Runtime.PhpImage": "phpImage",
 	"PlatformArgs.Runtime.CPUArchitecture": "cpuArchitecture", "PlatformArgs.Runtime.PlatformVersion": "platformVersion",
 	"PlatformArgs.LogRetentionDays": "logRetentionDays", "PlatformArgs.WordPressEnvironment": "environment",
+	"PlatformArgs.Firewall.LoginRateLimit": "wafLoginRateLimit", "PlatformArgs.Existing.WebACLArn": "wafWebAclArn",
 	"PlatformArgs.Alarms.DbCPUPercent": "alarmDbCpuPercent", "PlatformArgs.Alarms.DbConnections": "alarmDbConnections",
 	"PlatformArgs.Alarms.DbFreeableMemoryMiB": "alarmDbFreeableMemoryMiB", "PlatformArgs.Alarms.EfsThroughputMibps": "alarmEfsThroughputMibps",
 

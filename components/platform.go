@@ -61,6 +61,12 @@ type PlatformArgs struct {
 	// group (Names.ExecLogGroup); pools may enable ECS Exec only with it.
 	// Defaults to true.
 	ExecLogging *bool
+	// Firewall puts a WebFirewall (AWS WAF with managed rule groups and login
+	// rate limits) in front of every site's distribution, unless
+	// Existing.WebACLArn names one. Defaults to true.
+	Firewall *bool
+	// FirewallLoginRateLimit is the WebFirewall's LoginRateLimit. Defaults to 100.
+	FirewallLoginRateLimit int
 }
 
 // RuntimeDefaults are the container settings pools and jobs inherit.
@@ -89,6 +95,9 @@ type ExistingParts struct {
 	// AlarmTopicArn is an existing SNS topic for alarms (its key policy must
 	// let CloudWatch and EventBridge publish). Defaults to creating one.
 	AlarmTopicArn string
+	// WebACLArn is an existing CloudFront-scope WAFv2 web ACL for every
+	// site's distribution. Defaults to the platform's Firewall.
+	WebACLArn string
 }
 
 // ClusterRef is an ECS cluster made elsewhere.
@@ -142,6 +151,8 @@ func (a PlatformArgs) withDefaults() PlatformArgs {
 		a.Runtime.PlatformVersion = "LATEST"
 	}
 	a.ExecLogging = boolOr(a.ExecLogging, true)
+	a.Firewall = boolOr(a.Firewall, true)
+	a.FirewallLoginRateLimit = intDefault(a.FirewallLoginRateLimit, 100)
 	al := &a.Alarms
 	al.DbCPUPercent = intDefault(al.DbCPUPercent, 80)
 	al.DbConnections = intDefault(al.DbConnections, 1000)
@@ -212,6 +223,11 @@ func (a PlatformArgs) Validate() error {
 	c.keyed("PlatformArgs.WordPressEnvironment", a.WordPressEnvironment, CheckWordPressEnvironment(a.WordPressEnvironment))
 	c.add(a.Alarms.check())
 	c.add(a.Existing.check())
+	if *a.Firewall && a.Existing.WebACLArn == "" {
+		fw := WebFirewallArgs{Environment: a.Environment, UsEast1: &aws.Provider{}, LoginRateLimit: a.FirewallLoginRateLimit}
+		c.add(prefixed("PlatformArgs.Firewall.", fw.Validate()))
+	}
+	c.keyed("PlatformArgs.Existing.WebACLArn", a.Existing.WebACLArn, CheckWebACLArn(a.Existing.WebACLArn))
 	return c.err()
 }
 
@@ -296,6 +312,10 @@ type Platform struct {
 	// CloudFrontCIDRs are CloudFront's origin-facing ranges (the managed
 	// prefix list): nginx trusts them in X-Forwarded-For.
 	CloudFrontCIDRs []string
+	// Firewall is the web ACL the platform made (nil with none or an existing one).
+	Firewall *WebFirewall
+	// WebACLArn is attached to every site's distribution (nil without one).
+	WebACLArn pulumi.StringInput
 
 	VpcId, VpcCidr                     pulumi.StringOutput
 	PublicSubnetIds, PrivateSubnetIds  pulumi.StringArrayOutput
@@ -619,6 +639,17 @@ func (p *Platform) buildEdge(ctx *pulumi.Context, name string, a PlatformArgs, p
 		return err
 	}
 	p.StaticCachePolicyId = static.ID().ToStringOutput()
+	switch {
+	case a.Existing.WebACLArn != "":
+		p.WebACLArn = pulumi.String(a.Existing.WebACLArn)
+	case *a.Firewall:
+		p.Firewall, err = NewWebFirewall(ctx, name+"-waf", &WebFirewallArgs{Environment: a.Environment, Tags: p.Tags,
+			UsEast1: p.UsEast1, LoginRateLimit: a.FirewallLoginRateLimit, LogRetentionDays: a.LogRetentionDays}, parent)
+		if err != nil {
+			return err
+		}
+		p.WebACLArn = p.Firewall.WebACLArn
+	}
 	return nil
 }
 

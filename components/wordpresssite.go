@@ -39,7 +39,8 @@ type WordPressSiteArgs struct {
 	PageTTLSeconds *int
 	// PriceClass is the distribution's price class. Defaults to "PriceClass_200".
 	PriceClass string
-	// WebACLArn attaches a WAF web ACL (CloudFront scope). Defaults to none.
+	// WebACLArn attaches a WAF web ACL (CloudFront scope). Defaults to the
+	// platform's (PlatformArgs.Firewall).
 	WebACLArn pulumi.StringInput
 	// AllowedViewerCidrs, when set, admits only viewers from these IPv4
 	// networks (for staging). Defaults to none (public).
@@ -111,8 +112,13 @@ func (a WordPressSiteArgs) withDefaults() WordPressSiteArgs {
 	if a.PriceClass == "" {
 		a.PriceClass = "PriceClass_200"
 	}
-	if a.PhpImage == "" && a.Platform != nil {
-		a.PhpImage = a.Platform.Runtime.PhpImage
+	if a.Platform != nil {
+		if a.PhpImage == "" {
+			a.PhpImage = a.Platform.Runtime.PhpImage
+		}
+		if a.WebACLArn == nil {
+			a.WebACLArn = a.Platform.WebACLArn
+		}
 	}
 	return a
 }
