@@ -35,37 +35,45 @@ func (b *builder) fargate(f fargateHours, factor float64) (float64, string) {
 }
 
 func (b *builder) compute() {
-	od, spot, sched := fargateHours{}, fargateHours{}, fargateHours{}
-	var services, tasks, runs, spotTasks, ephemeral float64
+	svcOD, svcSpot, schOD, schSpot := fargateHours{}, fargateHours{}, fargateHours{}, fargateHours{}
+	var services, tasks, spotTasks, runs, spotRuns, ephemeral float64
 	for _, w := range b.work {
 		ephemeral += EphemeralExtraGiB(w.TD.EphemeralGiB) * w.TaskHours
 		if w.Kind == "scheduled" {
 			runs += w.TaskStarts
-			sched.add(w.TD, w.TaskHours*(1-w.SpotShare))
-			spot.add(w.TD, w.TaskHours*w.SpotShare)
+			spotRuns += w.TaskStarts * w.SpotShare
+			schOD.add(w.TD, w.TaskHours*(1-w.SpotShare))
+			schSpot.add(w.TD, w.TaskHours*w.SpotShare)
 			continue
 		}
 		services++
 		tasks += w.AvgTasks
 		spotTasks += w.AvgTasks * w.SpotShare
-		od.add(w.TD, w.TaskHours*(1-w.SpotShare))
-		spot.add(w.TD, w.TaskHours*w.SpotShare)
+		svcOD.add(w.TD, w.TaskHours*(1-w.SpotShare))
+		svcSpot.add(w.TD, w.TaskHours*w.SpotShare)
 	}
-	if services > 0 {
-		usd, basis := b.fargate(od, 1)
+	ratio := b.p("fargate.spotRatio")
+	if tasks-spotTasks > 0 {
+		usd, basis := b.fargate(svcOD, 1)
 		b.add("compute", "Fargate service tasks, on-demand", usd, true,
-			"%.0f services, %.1f tasks on average (%.1f on Spot), 730 h: %s", services, tasks, spotTasks, basis)
-		ratio := b.p("fargate.spotRatio")
-		usd, basis = b.fargate(spot, ratio)
-		b.add("compute", "Fargate service and scheduled tasks, Spot", usd, true,
-			"Spot at %.0f%% of on-demand: %s", ratio*100, basis)
+			"%.1f of %.1f tasks on average in %.0f services x 730 h: %s", tasks-spotTasks, tasks, services, basis)
 	}
-	if runs > 0 {
-		usd, basis := b.fargate(sched, 1)
-		billed := BilledTaskSeconds(b.u.TaskStartSeconds, b.u.ScheduledRunSeconds)
-		b.add("compute", "Fargate scheduled tasks (EventBridge), on-demand", usd, true,
-			"%.0f runs a month from %d schedules, %.0f s billed each (pull %.0f s + run %.0f s, 60 s minimum): %s",
-			runs, b.countKind("scheduled"), billed, b.u.TaskStartSeconds, b.u.ScheduledRunSeconds, basis)
+	if spotTasks > 0 {
+		usd, basis := b.fargate(svcSpot, ratio)
+		b.add("compute", "Fargate service tasks, Spot", usd, true,
+			"%.1f of %.1f tasks on average x 730 h at %.0f%% of on-demand: %s", spotTasks, tasks, ratio*100, basis)
+	}
+	billed := BilledTaskSeconds(b.u.TaskStartSeconds, b.u.ScheduledRunSeconds)
+	how := fmt.Sprintf("from %d EventBridge schedules, %.0f s billed each (pull %.0f s + run %.0f s, 60 s minimum)",
+		b.countKind("scheduled"), billed, b.u.TaskStartSeconds, b.u.ScheduledRunSeconds)
+	if runs-spotRuns > 0 {
+		usd, basis := b.fargate(schOD, 1)
+		b.add("compute", "Fargate scheduled tasks, on-demand", usd, true, "%.0f runs a month %s: %s", runs-spotRuns, how, basis)
+	}
+	if spotRuns > 0 {
+		usd, basis := b.fargate(schSpot, ratio)
+		b.add("compute", "Fargate scheduled tasks, Spot", usd, true, "%.0f runs a month %s, at %.0f%% of on-demand: %s",
+			spotRuns, how, ratio*100, basis)
 	}
 	if ephemeral > 0 {
 		price := b.p("fargate.ephemeralGBHour")

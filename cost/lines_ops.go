@@ -37,15 +37,17 @@ func (b *builder) secrets() {
 			rds++
 		}
 	}
-	if n+rds == 0 {
-		return
+	if n+rds > 0 {
+		pr := b.p("secrets.secretMonth")
+		b.add("operations", "Secrets Manager secrets", float64(n+rds)*pr, false,
+			"(%d secrets + %d managed by RDS) x $%.2f", n, rds, pr)
 	}
-	pr := b.p("secrets.secretMonth")
-	b.add("operations", "Secrets Manager secrets", float64(n+rds)*pr, false,
-		"(%d secrets + %d managed by RDS) x $%.2f", n, rds, pr)
 	calls := 0.0
 	for _, w := range b.work {
 		calls += w.TaskStarts * float64(w.TD.Secrets)
+	}
+	if calls == 0 {
+		return
 	}
 	api := b.p("secrets.api10k")
 	b.add("operations", "Secrets Manager API calls at task start", PerUnit(calls, api, 1e4), true,

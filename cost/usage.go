@@ -98,16 +98,22 @@ func LoadUsage(stack string) (*Usage, error) {
 	return u, u.Validate()
 }
 
-// MergeFile overlays a user's usage file (same keys as usage/default.yaml).
+// MergeFile overlays a user's usage file (same keys as usage/default.yaml);
+// a bad file changes nothing.
 func (u *Usage) MergeFile(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	if err := u.merge(b); err != nil {
+	c := u.clone()
+	if err := c.merge(b); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return u.Validate()
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	*u = *c
+	return nil
 }
 
 func (u *Usage) merge(b []byte) error {
@@ -120,8 +126,30 @@ func (u *Usage) merge(b []byte) error {
 	return nil
 }
 
-// Set overrides one key ("pageViewsPerMonth=2e6", "imageMiB.php=80").
+// Set overrides one key ("pageViewsPerMonth=2e6", "imageMiB.php=80"). A
+// bad assignment is refused and changes nothing.
 func (u *Usage) Set(assignment string) error {
+	c := u.clone()
+	if err := c.set(assignment); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	*u = *c
+	return nil
+}
+
+func (u *Usage) clone() *Usage {
+	c := *u
+	c.ImageMiB = map[string]float64{}
+	for k, v := range u.ImageMiB {
+		c.ImageMiB[k] = v
+	}
+	return &c
+}
+
+func (u *Usage) set(assignment string) error {
 	key, value, ok := strings.Cut(assignment, "=")
 	if !ok {
 		return fmt.Errorf("usage override %q: want key=value", assignment)
@@ -156,7 +184,7 @@ func (u *Usage) Set(assignment string) error {
 		default:
 			return fmt.Errorf("usage override %s: set it in a --usage file", key)
 		}
-		return u.Validate()
+		return nil
 	}
 	return fmt.Errorf("usage override %q: unknown key; valid keys: %s", key, strings.Join(UsageKeys(), ", "))
 }
