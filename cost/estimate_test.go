@@ -141,3 +141,43 @@ func TestWAFFromCloudFormationStack(t *testing.T) {
 	assert.InDelta(t, 5+3+10*0.60, lines["WAF web ACLs, rules and requests"].USD, 1e-9)
 	assert.InDelta(t, 10e6/1e4*0.012, lines["CloudFront HTTPS requests"].USD, 1e-9)
 }
+
+func TestContainerInsights(t *testing.T) {
+	for _, mode := range []string{"enhanced", "enabled", "disabled"} {
+		r := syntheticGraph(t, true)
+		r.Resources = append(r.Resources, res("aws:ecs/cluster:Cluster", "c", map[string]any{
+			"settings": []any{map[string]any{"name": "containerInsights", "value": mode}}}, nil))
+		u := quietUsage()
+		u.InsightsTaskMetrics, u.InsightsContainerMetric, u.InsightsEventBytes = 12, 16, 1024
+		lines := estimate(t, r, u)
+		// service: 2 tasks x 730 h x 60 min, 3 containers; job: 730 runs x 75 s, 2 containers
+		svcMin, jobMin := 2*730*60.0, 730*75.0/60
+		switch mode {
+		case "enhanced":
+			obs := svcMin*(12+16*3) + jobMin*(12+16*2)
+			assert.InDelta(t, obs/1e6*0.25, lines["Container Insights (enhanced observability)"].USD, 1e-9)
+		case "enabled":
+			metrics := 10 + 13*1 + 8*2.0  // cluster + one service + two task families
+			events := svcMin*4 + jobMin*3 // a task event and one per container, a minute
+			assert.InDelta(t, metrics*0.30+events*1024/GiB*0.76, lines["Container Insights"].USD, 1e-9)
+		default:
+			assert.NotContains(t, lines, "Container Insights")
+			assert.NotContains(t, lines, "Container Insights (enhanced observability)")
+		}
+	}
+}
+
+func TestEventBridgeSchedulerTarget(t *testing.T) {
+	r := syntheticGraph(t, true)
+	// replace the EventBridge rule + target with a Scheduler schedule: every 15 minutes on Spot
+	r.Resources = append(r.Resources[:4:4], r.Resources[6:]...)
+	r.Resources = append(r.Resources, res("aws:scheduler/schedule:Schedule", "job", map[string]any{
+		"scheduleExpression": "rate(15 minutes)",
+		"target": map[string]any{"arn": "arn:aws:ecs:ap-northeast-1:1:cluster/c", "ecsParameters": map[string]any{
+			"taskDefinitionArn": "arn:aws:ecs:ap-northeast-1:1:task-definition/job:1", "taskCount": 1.0,
+			"capacityProviderStrategies": []any{map[string]any{"capacityProvider": "FARGATE_SPOT", "weight": 1.0}}}}}, nil))
+	lines := estimate(t, r, quietUsage())
+	runs := 730 * 4.0
+	assert.InDelta(t, runs*75/3600*(0.5*0.05056+1*0.00553)*0.30, lines["Fargate scheduled tasks, Spot"].USD, 1e-9)
+	assert.NotContains(t, lines, "Fargate scheduled tasks, on-demand")
+}

@@ -108,6 +108,7 @@ type taskDef struct {
 	EFSMode      bool // mounts EFS without a sync agent: code is read from EFS as it runs
 	Sites        int  // EFS volumes (one access point per site)
 	Secrets      int  // distinct Secrets Manager secrets fetched at start
+	Containers   int
 }
 
 type containerDef struct {
@@ -160,6 +161,7 @@ func parseTaskDef(r *mocks.Resource) (*taskDef, error) {
 		}
 	}
 	td.Secrets = len(secrets)
+	td.Containers = len(defs)
 	td.Sites = max(1, efsVolumes)
 	td.EFSMode = efsVolumes > 0 && !td.LocalSync
 	return td, nil

@@ -117,6 +117,15 @@ func (b *builder) logs() {
 		stored, st, len(groups), retention, b.u.LogCompressionRatio*100)
 }
 
+// Container Insights metric counts in standard mode, from the ECS metric list
+// (CloudWatch user guide, "Amazon ECS Container Insights metrics"): ~10 at the
+// ClusterName dimension, 13 per service, 8 per task definition family.
+const (
+	insightsClusterMetrics = 10
+	insightsServiceMetrics = 13
+	insightsFamilyMetrics  = 8
+)
+
 func (b *builder) containerInsights() {
 	mode := ""
 	for _, c := range b.g.of("aws:ecs/cluster:Cluster") {
@@ -126,17 +135,31 @@ func (b *builder) containerInsights() {
 			}
 		}
 	}
-	taskMinutes := 0.0
+	var taskMinutes, values, events float64
+	services, families := 0, map[string]bool{}
 	for _, w := range b.work {
-		taskMinutes += w.TaskHours * 60
+		m := w.TaskHours * 60
+		taskMinutes += m
+		values += m * (b.u.InsightsTaskMetrics + b.u.InsightsContainerMetric*float64(w.TD.Containers))
+		events += m * float64(1+w.TD.Containers)
+		families[w.TD.Family] = true
+		if w.Kind == "service" {
+			services++
+		}
 	}
 	switch mode {
-	case "enhanced", "enabled":
-		obs := taskMinutes * b.u.InsightsObsPerTaskMin
+	case "enhanced":
 		pr := b.p("cloudwatch.containerInsightsObservationMillion")
-		b.add("operations", "Container Insights ("+mode+")", obs/1e6*pr, true,
-			"%.0f task-minutes x %.0f observations a minute = %.1f M observations x $%.2f per million (both modes modelled per observation)",
-			taskMinutes, b.u.InsightsObsPerTaskMin, obs/1e6, pr)
+		b.add("operations", "Container Insights (enhanced observability)", values/1e6*pr, true,
+			"%.0f task-minutes x (%.0f task + %.0f per container) values a minute = %.1f M observations x $%.2f per million",
+			taskMinutes, b.u.InsightsTaskMetrics, b.u.InsightsContainerMetric, values/1e6, pr)
+	case "enabled":
+		metrics := float64(insightsClusterMetrics + insightsServiceMetrics*services + insightsFamilyMetrics*len(families))
+		gb := events * b.u.InsightsEventBytes / GiB
+		m, l := b.p("cloudwatch.metricMonth"), b.p("logs.ingestGB")
+		b.add("operations", "Container Insights", metrics*m+gb*l, true,
+			"%.0f custom metrics (10 cluster + 13 x %d services + 8 x %d task families) x $%.2f + %.1f GB of performance log events x $%.2f",
+			metrics, services, len(families), m, gb, l)
 	}
 }
 

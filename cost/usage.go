@@ -69,7 +69,9 @@ type Usage struct {
 	NATOtherGBPerMonth      float64 `yaml:"natOtherGBPerMonth"`
 	BackupDailyChangeRatio  float64 `yaml:"backupDailyChangeRatio"`
 	DNSQueriesMillions      float64 `yaml:"dnsQueriesMillions"`
-	InsightsObsPerTaskMin   float64 `yaml:"containerInsightsObservationsPerTaskMinute"`
+	InsightsTaskMetrics     float64 `yaml:"containerInsightsTaskMetrics"`
+	InsightsContainerMetric float64 `yaml:"containerInsightsContainerMetrics"`
+	InsightsEventBytes      float64 `yaml:"containerInsightsEventBytes"`
 	ALBAccessLogBytesPerReq float64 `yaml:"albAccessLogBytesPerRequest"`
 }
 

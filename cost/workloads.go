@@ -44,7 +44,36 @@ func (g *graph) workloads(u *Usage) ([]workload, []string, error) {
 		}
 		out = append(out, w)
 	}
+	for _, sc := range g.of("aws:scheduler/schedule:Schedule") {
+		ecs := obj(obj(sc.Inputs["target"])["ecsParameters"])
+		if ecs == nil {
+			continue
+		}
+		w, note, err := g.schedulerTask(sc, ecs, u)
+		if err != nil {
+			return nil, nil, err
+		}
+		if note != "" {
+			notes = append(notes, note)
+		}
+		out = append(out, w)
+	}
 	return out, notes, nil
+}
+
+// schedulerTask is an EventBridge Scheduler schedule whose target runs an
+// ECS task (target.ecsParameters, as the Scheduler API's EcsParameters).
+func (g *graph) schedulerTask(sc *mocks.Resource, ecs map[string]any, u *Usage) (workload, string, error) {
+	td, err := g.taskDefFor(sc, "target", str(ecs["taskDefinitionArn"]))
+	if err != nil {
+		return workload{}, "", err
+	}
+	w := workload{Kind: "scheduled", Name: sc.Name, TD: td, Schedule: str(sc.Inputs["scheduleExpression"]),
+		PublicIP: obj(ecs["networkConfiguration"])["assignPublicIp"] == true} // pulumi-aws flattens awsvpcConfiguration
+	if str(sc.Inputs["state"]) == "DISABLED" {
+		return w, fmt.Sprintf("schedule %s is disabled: not priced", sc.Name), nil
+	}
+	return g.finishScheduled(w, ecs, u, "schedule "+sc.Name)
 }
 
 func (g *graph) taskDefFor(r *mocks.Resource, input, arn string) (*taskDef, error) {
@@ -123,9 +152,15 @@ func (g *graph) scheduled(t *mocks.Resource, u *Usage) (workload, string, error)
 	if w.Schedule == "" || str(rule.Inputs["state"]) == "DISABLED" {
 		return w, fmt.Sprintf("task target %s runs on events, not a schedule: not priced (runs unknown)", t.Name), nil
 	}
+	return g.finishScheduled(w, ecs, u, "event rule "+rule.Name)
+}
+
+// finishScheduled prices a scheduled workload's runs from its schedule and
+// the ECS target's task count and capacity provider strategy.
+func (g *graph) finishScheduled(w workload, ecs map[string]any, u *Usage, what string) (workload, string, error) {
 	runs, err := RunsPerMonth(w.Schedule)
 	if err != nil {
-		return w, "", fmt.Errorf("event rule %s: %w", rule.Name, err)
+		return w, "", fmt.Errorf("%s: %w", what, err)
 	}
 	count := max(1, num(ecs["taskCount"]))
 	strat := strategies(ecs["capacityProviderStrategies"])
