@@ -116,7 +116,7 @@ func (b *builder) objectStorage() {
 		b.u.UploadsGB+logGB, st, b.u.UploadsGB, logGB, len(buckets))
 	puts := b.u.UploadsPutsPerMonth + logPuts
 	b.add("object-storage", "S3 requests", PerUnit(puts, put, 1e3)+PerUnit(b.traffic.S3Gets, get, 1e3), true,
-		"%.0f PUT x $%.4f per 1,000 (uploads, access logs) + %.0f GET x $%.5f per 1,000 (upload requests the CDN misses)",
+		"%.0f PUT x $%.4f per 1,000 (uploads, access logs) + %.0f GET x $%.5f per 1,000 (upload requests not answered by a CDN)",
 		puts, put, b.traffic.S3Gets, get)
 }
 

@@ -21,58 +21,58 @@ var usageFiles embed.FS
 // profiles (usage/<stack>.yaml) give the reason for each value next to it.
 // A value of -1 for CDNShare or SpotShare means "derive from the graph".
 type Usage struct {
-	PageViewsPerMonth    float64 `yaml:"pageViewsPerMonth"`
-	RequestsPerPageView  float64 `yaml:"requestsPerPageView"`
-	KBPerPageView        float64 `yaml:"kbPerPageView"`
-	PageCacheHitRatio    float64 `yaml:"pageCacheHitRatio"`
-	AssetCacheHitRatio   float64 `yaml:"assetCacheHitRatio"`
-	UploadsShareOfAssets float64 `yaml:"uploadsShareOfAssets"`
-	OriginKBPerRequest   float64 `yaml:"originKBPerRequest"`
-	RequestsPerConn      float64 `yaml:"requestsPerConnection"`
-	EdgeRegion           string  `yaml:"edgeRegion"`
-	CDNShare             float64 `yaml:"cdnShare"`
+	PageViewsPerMonth    float64 `yaml:"pageViewsPerMonth" json:"pageViewsPerMonth"`
+	RequestsPerPageView  float64 `yaml:"requestsPerPageView" json:"requestsPerPageView"`
+	KBPerPageView        float64 `yaml:"kbPerPageView" json:"kbPerPageView"`
+	PageCacheHitRatio    float64 `yaml:"pageCacheHitRatio" json:"pageCacheHitRatio"`
+	AssetCacheHitRatio   float64 `yaml:"assetCacheHitRatio" json:"assetCacheHitRatio"`
+	UploadsShareOfAssets float64 `yaml:"uploadsShareOfAssets" json:"uploadsShareOfAssets"`
+	OriginKBPerRequest   float64 `yaml:"originKBPerRequest" json:"originKBPerRequest"`
+	RequestsPerConn      float64 `yaml:"requestsPerConnection" json:"requestsPerConnection"`
+	EdgeRegion           string  `yaml:"edgeRegion" json:"edgeRegion"`
+	CDNShare             float64 `yaml:"cdnShare" json:"cdnShare"`
 
-	UploadsGB           float64 `yaml:"uploadsGB"`
-	UploadsPutsPerMonth float64 `yaml:"uploadsPutsPerMonth"`
+	UploadsGB           float64 `yaml:"uploadsGB" json:"uploadsGB"`
+	UploadsPutsPerMonth float64 `yaml:"uploadsPutsPerMonth" json:"uploadsPutsPerMonth"`
 
-	DBStorageGB            float64 `yaml:"dbStorageGB"`
-	DBIOMillionsPerMonth   float64 `yaml:"dbIOMillionsPerMonth"`
-	DBServerlessAverageACU float64 `yaml:"dbServerlessAverageAcu"`
+	DBStorageGB            float64 `yaml:"dbStorageGB" json:"dbStorageGB"`
+	DBIOMillionsPerMonth   float64 `yaml:"dbIOMillionsPerMonth" json:"dbIOMillionsPerMonth"`
+	DBServerlessAverageACU float64 `yaml:"dbServerlessAverageAcu" json:"dbServerlessAverageAcu"`
 
-	ReleasesPerMonth    float64 `yaml:"releasesPerMonth"`
-	ReleaseBuildMinutes float64 `yaml:"releaseBuildMinutes"`
-	ReleaseArtifactMiB  float64 `yaml:"releaseArtifactMiB"`
-	ReleaseEFSWriteMiB  float64 `yaml:"releaseEfsWriteMiB"`
-	EFSStorageGB        float64 `yaml:"efsStorageGB"`
+	ReleasesPerMonth    float64 `yaml:"releasesPerMonth" json:"releasesPerMonth"`
+	ReleaseBuildMinutes float64 `yaml:"releaseBuildMinutes" json:"releaseBuildMinutes"`
+	ReleaseArtifactMiB  float64 `yaml:"releaseArtifactMiB" json:"releaseArtifactMiB"`
+	ReleaseEFSWriteMiB  float64 `yaml:"releaseEfsWriteMiB" json:"releaseEfsWriteMiB"`
+	EFSStorageGB        float64 `yaml:"efsStorageGB" json:"efsStorageGB"`
 
-	ImageMiB        map[string]float64 `yaml:"imageMiB"`
-	DefaultImageMiB float64            `yaml:"defaultImageMiB"`
+	ImageMiB        map[string]float64 `yaml:"imageMiB" json:"imageMiB"`
+	DefaultImageMiB float64            `yaml:"defaultImageMiB" json:"defaultImageMiB"`
 
-	TaskStartSeconds          float64 `yaml:"taskStartSeconds"`
-	ScheduledRunSeconds       float64 `yaml:"scheduledRunSeconds"`
-	ExtraTaskHoursPerService  float64 `yaml:"extraTaskHoursPerService"`
-	ScaleOutHoursPerStart     float64 `yaml:"scaleOutHoursPerStart"`
-	DeploymentsPerMonth       float64 `yaml:"deploymentsPerMonth"`
-	SpotInterruptionsPerMonth float64 `yaml:"spotInterruptionsPerSpotTask"`
-	SpotShare                 float64 `yaml:"spotShare"`
+	TaskStartSeconds          float64 `yaml:"taskStartSeconds" json:"taskStartSeconds"`
+	ScheduledRunSeconds       float64 `yaml:"scheduledRunSeconds" json:"scheduledRunSeconds"`
+	ExtraTaskHoursPerService  float64 `yaml:"extraTaskHoursPerService" json:"extraTaskHoursPerService"`
+	ScaleOutHoursPerStart     float64 `yaml:"scaleOutHoursPerStart" json:"scaleOutHoursPerStart"`
+	DeploymentsPerMonth       float64 `yaml:"deploymentsPerMonth" json:"deploymentsPerMonth"`
+	SpotInterruptionsPerMonth float64 `yaml:"spotInterruptionsPerSpotTask" json:"spotInterruptionsPerSpotTask"`
+	SpotShare                 float64 `yaml:"spotShare" json:"spotShare"`
 
-	SyncPollSeconds      float64 `yaml:"syncPollSeconds"`
-	SyncPollOpsPerSite   float64 `yaml:"syncPollOpsPerSite"`
-	EFSModeMiBPerRun     float64 `yaml:"efsModeMiBPerRun"`
-	EFSModeMiBPerRequest float64 `yaml:"efsModeMiBPerRequest"`
+	SyncPollSeconds      float64 `yaml:"syncPollSeconds" json:"syncPollSeconds"`
+	SyncPollOpsPerSite   float64 `yaml:"syncPollOpsPerSite" json:"syncPollOpsPerSite"`
+	EFSModeMiBPerRun     float64 `yaml:"efsModeMiBPerRun" json:"efsModeMiBPerRun"`
+	EFSModeMiBPerRequest float64 `yaml:"efsModeMiBPerRequest" json:"efsModeMiBPerRequest"`
 
-	LogBytesPerOriginRequest float64 `yaml:"logBytesPerOriginRequest"`
-	LogKBPerTaskRun          float64 `yaml:"logKBPerTaskRun"`
-	LogGBOtherPerMonth       float64 `yaml:"logGBOtherPerMonth"`
-	LogCompressionRatio      float64 `yaml:"logCompressionRatio"`
+	LogBytesPerOriginRequest float64 `yaml:"logBytesPerOriginRequest" json:"logBytesPerOriginRequest"`
+	LogKBPerTaskRun          float64 `yaml:"logKBPerTaskRun" json:"logKBPerTaskRun"`
+	LogGBOtherPerMonth       float64 `yaml:"logGBOtherPerMonth" json:"logGBOtherPerMonth"`
+	LogCompressionRatio      float64 `yaml:"logCompressionRatio" json:"logCompressionRatio"`
 
-	NATOtherGBPerMonth      float64 `yaml:"natOtherGBPerMonth"`
-	BackupDailyChangeRatio  float64 `yaml:"backupDailyChangeRatio"`
-	DNSQueriesMillions      float64 `yaml:"dnsQueriesMillions"`
-	InsightsTaskMetrics     float64 `yaml:"containerInsightsTaskMetrics"`
-	InsightsContainerMetric float64 `yaml:"containerInsightsContainerMetrics"`
-	InsightsEventBytes      float64 `yaml:"containerInsightsEventBytes"`
-	ALBAccessLogBytesPerReq float64 `yaml:"albAccessLogBytesPerRequest"`
+	NATOtherGBPerMonth      float64 `yaml:"natOtherGBPerMonth" json:"natOtherGBPerMonth"`
+	BackupDailyChangeRatio  float64 `yaml:"backupDailyChangeRatio" json:"backupDailyChangeRatio"`
+	DNSQueriesMillions      float64 `yaml:"dnsQueriesMillions" json:"dnsQueriesMillions"`
+	InsightsTaskMetrics     float64 `yaml:"containerInsightsTaskMetrics" json:"containerInsightsTaskMetrics"`
+	InsightsContainerMetric float64 `yaml:"containerInsightsContainerMetrics" json:"containerInsightsContainerMetrics"`
+	InsightsEventBytes      float64 `yaml:"containerInsightsEventBytes" json:"containerInsightsEventBytes"`
+	ALBAccessLogBytesPerReq float64 `yaml:"albAccessLogBytesPerRequest" json:"albAccessLogBytesPerRequest"`
 }
 
 // ProfileName is the shipped profile used for a stack: its own if there is
