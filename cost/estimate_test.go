@@ -181,3 +181,29 @@ func TestEventBridgeSchedulerTarget(t *testing.T) {
 	assert.InDelta(t, runs*75/3600*(0.5*0.05056+1*0.00553)*0.30, lines["Fargate scheduled tasks, Spot"].USD, 1e-9)
 	assert.NotContains(t, lines, "Fargate scheduled tasks, on-demand")
 }
+
+func TestUnknownTemplateIsReportedNotPriced(t *testing.T) {
+	r := syntheticGraph(t, true)
+	r.Resources = append(r.Resources, res("aws:cloudformation/stack:Stack", "waf", map[string]any{"templateBody": mocks.UnknownPlaceholder}, nil))
+	book, _ := LoadPrices("ap-northeast-1")
+	lines, notes, err := Estimate(r, Options{Region: "ap-northeast-1", Usage: quietUsage(), Prices: book})
+	require.NoError(t, err)
+	for _, l := range lines {
+		assert.NotContains(t, l.Item, "WAF")
+	}
+	assert.Contains(t, notes, "CloudFormation stack waf: its template body is not known before deployment (or given by URL); not priced")
+}
+
+func TestPublicAddresses(t *testing.T) {
+	r := syntheticGraph(t, true)
+	r.Resources = append(r.Resources,
+		res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"subnets": []any{"a", "b", "c"}}, nil),
+		res("aws:lb/loadBalancer:LoadBalancer", "internal", map[string]any{"internal": true, "subnets": []any{"a", "b"}}, nil),
+		res("aws:ec2/natGateway:NatGateway", "extra", map[string]any{}, nil),
+		res("aws:ec2/eip:Eip", "extra", map[string]any{}, nil))
+	lines := estimate(t, r, quietUsage())
+	// awsx NAT (1) + the stack's own Elastic IP (1, used by its own NAT gateway) + 3 public ALB nodes
+	assert.InDelta(t, 5*730*0.005, lines["Public IPv4 addresses"].USD, 1e-9)
+	assert.InDelta(t, 2*730*0.062, lines["NAT gateway hours"].USD, 1e-9)
+	assert.InDelta(t, 2*730*0.0243, lines["Application Load Balancer hours"].USD, 1e-9)
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wpfleet/wpfleet/mocks"
 )
 
 func (b *builder) edge() {
@@ -36,7 +38,12 @@ func (b *builder) webACLs() []webACL {
 		out = append(out, webACL{Scope: str(a.Inputs["scope"]), Rules: len(list(a.Inputs["rules"]))})
 	}
 	for _, s := range b.g.of("aws:cloudformation/stack:Stack") {
-		acls, others, err := templateWebACLs(str(s.Inputs["templateBody"]))
+		body := str(s.Inputs["templateBody"])
+		if body == "" || body == mocks.UnknownPlaceholder {
+			b.notes = append(b.notes, fmt.Sprintf("CloudFormation stack %s: its template body is not known before deployment (or given by URL); not priced", s.Name))
+			continue
+		}
+		acls, others, err := templateWebACLs(body)
 		if err != nil {
 			b.notes = append(b.notes, fmt.Sprintf("CloudFormation stack %s: %v; not priced", s.Name, err))
 			continue

@@ -34,17 +34,16 @@ func (g *graph) network(region string) netFacts {
 		}
 		c := NATGatewayCount(strategy, azs)
 		n.NATs += c
-		n.NATEIPs += c
-	}
-	for _, r := range g.of("aws:ec2/natGateway:NatGateway") {
-		n.NATs++
-		if str(r.Inputs["connectivityType"]) != "private" {
-			n.NATEIPs++
-		}
+		n.NATEIPs += c // awsx allocates an Elastic IP for each of its NAT gateways
 	}
 	n.EIPs = len(g.of("aws:ec2/eip:Eip"))
-	if n.EIPs > 0 && len(g.of("aws:ec2/natGateway:NatGateway")) > 0 {
-		n.NATEIPs = n.NATs - len(g.of("aws:ec2/natGateway:NatGateway")) // explicit NATs use the explicit EIPs
+	for _, r := range g.of("aws:ec2/natGateway:NatGateway") {
+		n.NATs++
+		// A public NAT gateway the stack makes itself uses an Elastic IP that
+		// the stack allocates too (counted in EIPs); without any, count one.
+		if str(r.Inputs["connectivityType"]) != "private" && n.EIPs == 0 {
+			n.NATEIPs++
+		}
 	}
 	for _, e := range g.of("aws:ec2/vpcEndpoint:VpcEndpoint") {
 		svc := endpointService(str(e.Inputs["serviceName"]), region)
