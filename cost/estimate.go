@@ -70,6 +70,9 @@ func Estimate(res *mocks.Result, opt Options) ([]Line, []string, error) {
 		return nil, nil, err
 	}
 	b.net = b.g.network(opt.Region)
+	for _, lb := range b.net.Unpriced {
+		b.notes = append(b.notes, "load balancer "+lb+": only Application Load Balancers are priced")
+	}
 	b.cdnShare = b.g.cdnShare(b.u)
 	b.traffic = SplitTraffic(b.u, b.cdnShare)
 	for _, f := range []func(){b.compute, b.fileStorage, b.database, b.networkLines, b.edge, b.objectStorage, b.operations} {

@@ -199,9 +199,15 @@ func TestPublicAddresses(t *testing.T) {
 	r.Resources = append(r.Resources,
 		res("aws:lb/loadBalancer:LoadBalancer", "alb", map[string]any{"subnets": []any{"a", "b", "c"}}, nil),
 		res("aws:lb/loadBalancer:LoadBalancer", "internal", map[string]any{"internal": true, "subnets": []any{"a", "b"}}, nil),
+		res("aws:lb/loadBalancer:LoadBalancer", "nlb", map[string]any{"loadBalancerType": "network", "subnets": []any{"a"}}, nil),
 		res("aws:ec2/natGateway:NatGateway", "extra", map[string]any{}, nil),
 		res("aws:ec2/eip:Eip", "extra", map[string]any{}, nil))
+	book, _ := LoadPrices("ap-northeast-1")
+	_, notes, err := Estimate(r, Options{Region: "ap-northeast-1", Usage: quietUsage(), Prices: book})
+	require.NoError(t, err)
+	assert.Contains(t, notes, "load balancer nlb (network load balancer): only Application Load Balancers are priced")
 	lines := estimate(t, r, quietUsage())
+	// the NLB is neither an ALB-hour nor addresses here;
 	// awsx NAT (1) + the stack's own Elastic IP (1, used by its own NAT gateway) + 3 public ALB nodes
 	assert.InDelta(t, 5*730*0.005, lines["Public IPv4 addresses"].USD, 1e-9)
 	assert.InDelta(t, 2*730*0.062, lines["NAT gateway hours"].USD, 1e-9)

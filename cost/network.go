@@ -12,6 +12,7 @@ type netFacts struct {
 	S3Gateway  bool
 	Interfaces map[string]int // interface endpoints: service -> AZs
 	ALBs       []alb
+	Unpriced   []string // load balancers other than ALBs
 }
 
 type alb struct {
@@ -57,6 +58,10 @@ func (g *graph) network(region string) netFacts {
 		n.Interfaces[svc] = max(1, len(list(e.Inputs["subnetIds"])))
 	}
 	for _, lb := range g.of("aws:lb/loadBalancer:LoadBalancer") {
+		if t := str(lb.Inputs["loadBalancerType"]); t != "" && t != "application" {
+			n.Unpriced = append(n.Unpriced, lb.Name+" ("+t+" load balancer)")
+			continue
+		}
 		a := alb{Name: lb.Name, Public: lb.Inputs["internal"] != true, Nodes: len(list(lb.Inputs["subnets"])) + len(list(lb.Inputs["subnetMappings"]))}
 		if l := obj(lb.Inputs["accessLogs"]); l["enabled"] == true {
 			a.LogBucket = str(l["bucket"])
