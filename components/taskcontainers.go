@@ -31,6 +31,8 @@ const (
 	LocalCodePath = "/var/www/wpfleet"
 	// SyncAgentPath is the sync agent inside the php image.
 	SyncAgentPath = "/usr/local/bin/wpfleet-sync"
+	// SyncInterval is how often the sync agent reads each site's pointer.
+	SyncInterval = "5s"
 	// syncMemoryReservationMiB covers the sync agent's measured peak (81 MiB
 	// unpacking a 313 MiB release, docs/runtime.md) with margin.
 	syncMemoryReservationMiB = 128
@@ -149,6 +151,9 @@ func (r taskRuntime) syncContainer(sites []taskSite, command string) containerDe
 			"WPFLEET_SITES", siteNames(sites),
 			"WPFLEET_SYNC_SOURCE", EFSMountPath,
 			"WPFLEET_SYNC_DEST", LocalCodePath,
+			// A new release reaches a task within this; each check of a
+			// site's pointer is a metered EFS metadata read.
+			"WPFLEET_SYNC_INTERVAL", SyncInterval,
 			// old releases are removed once requests on them have had time to finish
 			"WPFLEET_REQUEST_TIMEOUT_SECONDS", strconv.Itoa(r.requestTimeout),
 		),
