@@ -1,6 +1,7 @@
 package mocks
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -125,6 +126,31 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 	case "aws:route53/record:Record":
 		set("fqdn", strings.TrimSuffix(get("name"), "."))
 		id = get("zoneId") + "_" + get("name") + "_" + get("type")
+	case "aws:cloudformation/stack:Stack":
+		// The template's outputs, with values shaped like what its resources
+		// return: a WAFv2 web ACL's ARN for Fn::GetAtt [X, Arn] of a WebACL.
+		outs := map[string]any{}
+		var tmpl struct {
+			Resources map[string]struct{ Type string } `json:"Resources"`
+			Outputs   map[string]struct {
+				Value map[string][]string `json:"Value"`
+			} `json:"Outputs"`
+		}
+		stackName := firstNonEmpty(get("name"), pname)
+		if json.Unmarshal([]byte(get("templateBody")), &tmpl) == nil {
+			for k, o := range tmpl.Outputs {
+				ref := o.Value["Fn::GetAtt"]
+				v := stackName + "-" + k
+				if len(ref) == 2 && ref[1] == "Arn" && tmpl.Resources[ref[0]].Type == "AWS::WAFv2::WebACL" {
+					v = r.arnIn(region, "wafv2", "global/webacl/"+stackName+"/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32])
+				} else if len(ref) == 2 && ref[1] == "Arn" {
+					v = r.arnIn(region, "cloudformation", "stack/"+stackName+"/"+k)
+				}
+				outs[k] = v
+			}
+		}
+		set("outputs", outs)
+		id = r.arnIn(region, "cloudformation", "stack/"+stackName+"/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32])
 	case "aws:rds/cluster:Cluster":
 		cid := firstNonEmpty(get("clusterIdentifier"), pname)
 		id = cid
