@@ -40,24 +40,24 @@ const (
 
 // taskSite is what a task's containers need to know about one site.
 type taskSite struct {
-	name, home              string
-	hosts                   []string
-	dbName, bucket          string
-	dbSecret, saltsSecret   string
-	xmlrpc                  bool
+	name, home            string
+	hosts                 []string
+	dbName, bucket        string
+	dbSecret, saltsSecret string
+	xmlrpc                bool
 }
 
 // taskRuntime is what a pool's or job's containers share.
 type taskRuntime struct {
-	env, region, wpEnv, dbHost     string
-	dbTLS                          bool
-	nginxImage, phpImage           string
-	codeDelivery                   string
-	cpu, memory, requestTimeout    int
-	cronInterval                   int
-	realIPFrom                     []string
-	logGroup                       string
-	stopTimeout                    int
+	env, region, wpEnv, dbHost  string
+	dbTLS                       bool
+	nginxImage, phpImage        string
+	codeDelivery                string
+	cpu, memory, requestTimeout int
+	cronInterval                int
+	realIPFrom                  []string
+	logGroup                    string
+	stopTimeout                 int
 }
 
 func siteNames(sites []taskSite) string {
