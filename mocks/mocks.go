@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -73,9 +74,12 @@ type Recorder struct {
 
 	mu        sync.Mutex
 	resources []Resource
-	invokes   []string
-	lastVpc   string
-	subnetAZ  map[string]string
+	urns      map[string]bool
+	// duplicates are the engine's errors for URNs registered twice.
+	duplicates []error
+	invokes    []string
+	lastVpc    string
+	subnetAZ   map[string]string
 	// providerRegion maps explicit aws providers (by URN) to their region.
 	providerRegion map[string]string
 }
@@ -91,6 +95,7 @@ func New(project, stack, region string) *Recorder {
 		VpcCidr:           "10.20.0.0/16",
 		subnetAZ:          map[string]string{},
 		providerRegion:    map[string]string{},
+		urns:              map[string]bool{},
 	}
 }
 
@@ -167,6 +172,9 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	sort.Strings(deps)
 	urn := r.urn(parent, args.TypeToken, args.Name)
+	if err := r.claimURN(urn); err != nil {
+		return "", nil, err
+	}
 
 	region := r.regionOf(args.Provider)
 	if args.TypeToken == "pulumi:providers:aws" {
@@ -197,6 +205,35 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	r.resources = append(r.resources, rec)
 	r.mu.Unlock()
 	return id, outputs, nil
+}
+
+// claimURN refuses a URN registered before, as the engine's step generator
+// does (pkg/resource/deploy/step_generator.go, generateURN) with the
+// diagnostic diag.GetDuplicateResourceURNError: "Duplicate resource URN
+// '<urn>'; try giving it a unique name". The error is also kept, so Run
+// fails even when the program ignores the failed registration.
+func (r *Recorder) claimURN(urn string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.urns == nil {
+		r.urns = map[string]bool{}
+	}
+	if r.urns[urn] {
+		d := diag.GetDuplicateResourceURNError(resource.URN(urn))
+		err := fmt.Errorf(d.Message, urn)
+		r.duplicates = append(r.duplicates, err)
+		return err
+	}
+	r.urns[urn] = true
+	return nil
+}
+
+// DuplicateURNErrors returns the engine's error for every URN registered
+// more than once, in registration order.
+func (r *Recorder) DuplicateURNErrors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.duplicates...)
 }
 
 // Call answers invokes.
@@ -282,6 +319,10 @@ func shortHash(s string) string {
 
 // physicalName is what Pulumi's auto-naming would make of a logical name:
 // the name, a hyphen and 7 random characters (here derived from the URN).
+// It is never shortened: pulumi-aws does not shorten an auto-name that is
+// too long either (its bridge fails with "name '...' plus 7 random chars is
+// longer than maximum length N", or AWS refuses the name), so the recorded
+// name is the full one and preflight's name rules judge it.
 func physicalName(name, urn string) string {
 	return name + "-" + shortHash(urn)[:7]
 }
