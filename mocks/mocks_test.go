@@ -93,8 +93,7 @@ func TestDuplicateURNFailsLikeTheEngine(t *testing.T) {
 	assert.Len(t, rec.Resources(), 1, "the first registration stands, as in the engine")
 }
 
-// The same name in another type is a different URN (the
-// parent's type is part of it), so it is accepted.
+// The same name with another type is another URN, so it is accepted.
 func TestSameNameOtherTypeIsAccepted(t *testing.T) {
 	_, err := Run("p", "s", nil, nil, func(ctx *pulumi.Context) error {
 		if _, err := s3.NewBucketV2(ctx, "uploads", nil); err != nil {
