@@ -78,6 +78,7 @@ type Recorder struct {
 	// duplicates are the engine's errors for URNs registered twice.
 	duplicates []error
 	invokes    []string
+	lookups    []Lookup
 	lastVpc    string
 	subnetAZ   map[string]string
 	// providerRegion maps explicit aws providers (by URN) to their region.
@@ -236,11 +237,36 @@ func (r *Recorder) DuplicateURNErrors() []error {
 	return append([]error(nil), r.duplicates...)
 }
 
-// Call answers invokes.
+// Call answers invokes and records each answer (see Lookups).
 func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	r.mu.Lock()
 	r.invokes = append(r.invokes, args.Token)
 	r.mu.Unlock()
+	out, err := r.answer(args)
+	if err == nil {
+		r.mu.Lock()
+		r.lookups = append(r.lookups, Lookup{Token: args.Token, Args: Plain(args.Args), Result: Plain(out)})
+		r.mu.Unlock()
+	}
+	return out, err
+}
+
+// Lookup is one answered invoke: what the program looked up and what it
+// was told (for example a managed prefix list and its maxEntries).
+type Lookup struct {
+	Token  string
+	Args   map[string]any
+	Result map[string]any
+}
+
+// Lookups returns every answered invoke, in order.
+func (r *Recorder) Lookups() []Lookup {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Lookup(nil), r.lookups...)
+}
+
+func (r *Recorder) answer(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	in := Plain(args.Args)
 	switch args.Token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":

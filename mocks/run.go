@@ -21,6 +21,8 @@ type Result struct {
 	// the account the recorder pretended to be (not part of the JSON form).
 	Region    string `json:"-"`
 	AccountID string `json:"-"`
+	// Lookups are the invokes the program made and their answers.
+	Lookups []Lookup `json:"-"`
 }
 
 // Run executes program under a Recorder with the given configuration (keys
@@ -76,7 +78,7 @@ func (r *Recorder) Run(config map[string]string, secretKeys []string, program pu
 		resources = []Resource{}
 	}
 	return &Result{Project: r.Project, Stack: r.Stack, Resources: resources, Outputs: outputs,
-		Region: r.Region, AccountID: r.AccountID}, nil
+		Region: r.Region, AccountID: r.AccountID, Lookups: r.Lookups()}, nil
 }
 
 // ByType returns the resources of one type token.
