@@ -27,7 +27,7 @@ func albAccessLogBucket() Rule {
 		Sources: []string{src},
 		check: func(g *Graph, rep *report) {
 			for _, lb := range g.Of(typeLB, typeALB) {
-				logs := obj(lb.Inputs["accessLogs"])
+				logs := asMap(lb.Inputs["accessLogs"])
 				if logs == nil || logs["enabled"] == false {
 					continue
 				}

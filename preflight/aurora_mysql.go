@@ -71,7 +71,7 @@ func clusterOf(g *Graph, inst *mocks.Resource) *mocks.Resource {
 }
 
 func checkServerlessV2(rep *report, c *mocks.Resource, version, src string) {
-	cfg := obj(c.Inputs["serverlessv2ScalingConfiguration"])
+	cfg := asMap(c.Inputs["serverlessv2ScalingConfiguration"])
 	if cfg == nil {
 		return
 	}

@@ -99,7 +99,7 @@ func checkAlarmQueries(rep *report, a *mocks.Resource, src string) {
 		if truthy(at(q, "returnData")) {
 			returning++
 		}
-		if dims := obj(at(q, "metric.dimensions")); len(dims) > 30 {
+		if dims := asMap(at(q, "metric.dimensions")); len(dims) > 30 {
 			rep.add(a, field+".metric.dimensions", len(dims), src, "a metric has at most 30 dimensions")
 		}
 	}

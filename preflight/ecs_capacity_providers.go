@@ -39,7 +39,7 @@ func ecsCapacityProviders() Rule {
 				checkStrategy(rep, s, "capacityProviderStrategies", items(s.Inputs["capacityProviderStrategies"]), td, providers, fargate, item, put)
 			}
 			for _, t := range g.Of(typeEventTarget) {
-				ecs := obj(t.Inputs["ecsTarget"])
+				ecs := asMap(t.Inputs["ecsTarget"])
 				if ecs == nil {
 					continue
 				}

@@ -17,7 +17,7 @@ type container struct {
 func containers(g *Graph, td *mocks.Resource) []container {
 	var out []container
 	for i, c := range items(g.JSON(td, "containerDefinitions")) {
-		if m := obj(c); m != nil {
+		if m := asMap(c); m != nil {
 			out = append(out, container{field: fmt.Sprintf("containerDefinitions[%d]", i), def: m})
 		}
 	}

@@ -70,7 +70,7 @@ func checkContainers(rep *report, td *mocks.Resource, cs []container, fargate bo
 		rep.add(td, "containerDefinitions", "no essential container", cdef, "a task definition needs at least one essential container")
 	}
 	for _, c := range cs {
-		hc := obj(c.def["healthCheck"])
+		hc := asMap(c.def["healthCheck"])
 		for _, lim := range []struct {
 			key      string
 			min, max float64

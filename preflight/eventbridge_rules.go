@@ -39,7 +39,7 @@ func eventbridgeRules() Rule {
 				if id, ok := physical(t, "targetId"); ok {
 					checkText(rep, t, "targetId", id, nameSpec, target)
 				}
-				if paths := obj(at(t.Inputs["inputTransformer"], "inputPaths")); len(paths) > 100 {
+				if paths := asMap(at(t.Inputs["inputTransformer"], "inputPaths")); len(paths) > 100 {
 					rep.add(t, "inputTransformer.inputPaths", len(paths), transform, "at most 100 input paths")
 				}
 				checkText(rep, t, "inputTransformer.inputTemplate", at(t.Inputs["inputTransformer"], "inputTemplate"), textSpec{max: 8192}, transform)

@@ -38,14 +38,14 @@ func logMetricFilters() Rule {
 						rep.add(f, "logGroupName", grp, quotas, "a log group has at most 100 metric filters")
 					}
 				}
-				t := obj(f.Inputs["metricTransformation"])
+				t := asMap(f.Inputs["metricTransformation"])
 				if t == nil {
 					continue
 				}
 				checkText(rep, f, "metricTransformation.name", t["name"], metricSpec, mt)
 				checkText(rep, f, "metricTransformation.namespace", t["namespace"], metricSpec, mt)
 				checkText(rep, f, "metricTransformation.value", t["value"], textSpec{min: 1, max: 100}, mt)
-				dims := obj(t["dimensions"])
+				dims := asMap(t["dimensions"])
 				if len(dims) > 3 {
 					rep.add(f, "metricTransformation.dimensions", len(dims), mt, "a metric filter has at most 3 dimensions")
 				}

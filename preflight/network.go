@@ -207,7 +207,7 @@ type workload struct {
 func workloads(g *Graph) []workload {
 	var out []workload
 	for _, s := range g.Of(typeECSService) {
-		nc := obj(s.Inputs["networkConfiguration"])
+		nc := asMap(s.Inputs["networkConfiguration"])
 		if nc == nil {
 			continue
 		}
@@ -216,8 +216,8 @@ func workloads(g *Graph) []workload {
 			td: taskDefinitionOf(g, str(s.Inputs["taskDefinition"]))})
 	}
 	for _, t := range g.Of(typeEventTarget) {
-		ecs := obj(t.Inputs["ecsTarget"])
-		nc := obj(ecs["networkConfiguration"])
+		ecs := asMap(t.Inputs["ecsTarget"])
+		nc := asMap(ecs["networkConfiguration"])
 		if nc == nil {
 			continue
 		}
@@ -226,7 +226,7 @@ func workloads(g *Graph) []workload {
 			td: taskDefinitionOf(g, str(ecs["taskDefinitionArn"]))})
 	}
 	for _, p := range g.Of(typeCodeBuild) {
-		vc := obj(p.Inputs["vpcConfig"])
+		vc := asMap(p.Inputs["vpcConfig"])
 		if vc == nil {
 			continue
 		}

@@ -25,9 +25,9 @@ func statements(doc any) []statement {
 	}
 	var out []statement
 	for _, r := range raw {
-		m := obj(r)
+		m := asMap(r)
 		st := statement{effect: str(m["Effect"]), principals: map[string][]string{},
-			actions: listOf(m["Action"]), resources: listOf(m["Resource"]), condition: obj(m["Condition"])}
+			actions: listOf(m["Action"]), resources: listOf(m["Resource"]), condition: asMap(m["Condition"])}
 		switch p := m["Principal"].(type) {
 		case string:
 			st.principals["*"] = []string{p}
@@ -79,7 +79,7 @@ func (s statement) allowsAction(action string) bool {
 func (s statement) conditionKeys() []string {
 	var out []string
 	for _, op := range s.condition {
-		for k := range obj(op) {
+		for k := range asMap(op) {
 			out = append(out, strings.ToLower(k))
 		}
 	}

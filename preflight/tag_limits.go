@@ -37,12 +37,12 @@ func tagLimits() Rule {
 				r := &g.Result.Resources[i]
 				switch {
 				case r.Type == typeAwsxVpc:
-					checkTags(rep, r, "tags", obj(r.Inputs["tags"]), nil, 50, 127, false, ec2Tag)
+					checkTags(rep, r, "tags", asMap(r.Inputs["tags"]), nil, 50, 127, false, ec2Tag)
 					for j, spec := range items(r.Inputs["subnetSpecs"]) {
-						checkTags(rep, r, fmt.Sprintf("subnetSpecs[%d].tags", j), obj(at(spec, "tags")), obj(r.Inputs["tags"]), 50, 127, false, ec2Tag)
+						checkTags(rep, r, fmt.Sprintf("subnetSpecs[%d].tags", j), asMap(at(spec, "tags")), asMap(r.Inputs["tags"]), 50, 127, false, ec2Tag)
 					}
 				case r.Custom && strings.HasPrefix(r.Type, "aws:"):
-					tags := obj(r.Inputs["tags"])
+					tags := asMap(r.Inputs["tags"])
 					if tags == nil {
 						continue
 					}
@@ -70,7 +70,7 @@ func isEC2Type(t string) bool {
 func defaultTags(g *Graph, r *mocks.Resource) map[string]any {
 	for _, prov := range g.Of(typeAWSProvider) {
 		if strings.HasPrefix(r.Options.Provider, prov.URN+"::") {
-			return obj(at(prov.Inputs["defaultTags"], "tags"))
+			return asMap(at(prov.Inputs["defaultTags"], "tags"))
 		}
 	}
 	return nil

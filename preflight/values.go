@@ -75,7 +75,7 @@ func items(v any) []any {
 	return a
 }
 
-func obj(v any) map[string]any {
+func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
 }

@@ -46,10 +46,10 @@ func wafCloudFormation() Rule {
 				if json.Unmarshal([]byte(body), &tmpl) != nil {
 					continue
 				}
-				res := obj(tmpl["Resources"])
+				res := asMap(tmpl["Resources"])
 				for _, id := range sortedKeys(res) {
 					if str(at(res[id], "Type")) == "AWS::WAFv2::WebACL" {
-						checkWebACL(rep, s, "templateBody.Resources."+id+".Properties.", obj(at(res[id], "Properties")), g.RegionOf(s), acl, vis, true)
+						checkWebACL(rep, s, "templateBody.Resources."+id+".Properties.", asMap(at(res[id], "Properties")), g.RegionOf(s), acl, vis, true)
 					}
 				}
 			}
