@@ -45,8 +45,8 @@ func kmsKeyPublishers() Rule {
 				}
 				doc := g.JSON(key, "policy")
 				for _, svc := range publishers(g, arn) {
-					if p := keyPolicyProblem(statements(doc), svc); p != "" {
-						rep.add(key, "policy", str(key.Inputs["policy"]), snsKMS, "topic %s is published to by %s, but %s", topic.Name, svc, p)
+					if p, where, value := keyPolicyProblem(statements(doc), svc); p != "" {
+						rep.add(key, "policy"+where, value, snsKMS, "topic %s is published to by %s, but %s", topic.Name, svc, p)
 					}
 					if svc == "events.amazonaws.com" && !topicAllows(g, arn, svc) {
 						rep.add(topic, "policy", arn, ebSNS, "EventBridge publishes to this topic; the topic policy must allow events.amazonaws.com sns:Publish")
@@ -110,17 +110,19 @@ func publishers(g *Graph, topicArn string) []string {
 	return out
 }
 
-// keyPolicyProblem says what the key policy lacks for a publishing service.
-func keyPolicyProblem(sts []statement, svc string) string {
+// keyPolicyProblem says what the key policy lacks for a publishing
+// service, where (a statement's condition, or the policy's statements) and
+// the value found there.
+func keyPolicyProblem(sts []statement, svc string) (problem, where string, value any) {
 	for _, need := range []string{"kms:GenerateDataKey*", "kms:Decrypt"} {
 		usable, conditioned := false, ""
-		for _, s := range sts {
+		for i, s := range sts {
 			if !s.allowsService(svc) || !s.allowsAction(need) && !(need == "kms:GenerateDataKey*" && s.allowsAction("kms:GenerateDataKey")) {
 				continue
 			}
 			if svc == "events.amazonaws.com" {
 				if bad := sourceConditions(s); bad != "" {
-					conditioned = bad
+					conditioned, where, value = bad, fmt.Sprintf(".Statement[%s].Condition", s.label(i)), s.condition
 					continue
 				}
 			}
@@ -129,12 +131,12 @@ func keyPolicyProblem(sts []statement, svc string) string {
 		switch {
 		case usable:
 		case conditioned != "":
-			return fmt.Sprintf("the key policy lets it use %s only under a %s condition, which EventBridge does not satisfy for encrypted topics", need, conditioned)
+			return fmt.Sprintf("the key policy lets it use %s only under a %s condition, which EventBridge does not satisfy for encrypted topics", need, conditioned), where, value
 		default:
-			return fmt.Sprintf("the key policy does not allow it %s", need)
+			return fmt.Sprintf("the key policy does not allow it %s", need), ".Statement", fmt.Sprintf("%d statement(s), none for %s", len(sts), svc)
 		}
 	}
-	return ""
+	return "", "", nil
 }
 
 func sourceConditions(s statement) string {

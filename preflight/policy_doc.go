@@ -1,12 +1,14 @@
 package preflight
 
 import (
+	"fmt"
 	"path"
 	"strings"
 )
 
 // statement is one IAM policy statement, normalised.
 type statement struct {
+	sid        string
 	effect     string
 	principals map[string][]string // "Service", "AWS", "*"
 	actions    []string
@@ -26,7 +28,7 @@ func statements(doc any) []statement {
 	var out []statement
 	for _, r := range raw {
 		m := asMap(r)
-		st := statement{effect: str(m["Effect"]), principals: map[string][]string{},
+		st := statement{sid: str(m["Sid"]), effect: str(m["Effect"]), principals: map[string][]string{},
 			actions: listOf(m["Action"]), resources: listOf(m["Resource"]), condition: asMap(m["Condition"])}
 		switch p := m["Principal"].(type) {
 		case string:
@@ -94,4 +96,12 @@ func (s statement) coversResource(arn string) bool {
 		}
 	}
 	return false
+}
+
+// label names a statement by its Sid, or its index.
+func (s statement) label(i int) string {
+	if s.sid != "" {
+		return s.sid
+	}
+	return fmt.Sprint(i)
 }
