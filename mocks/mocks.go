@@ -75,8 +75,10 @@ type Recorder struct {
 	mu        sync.Mutex
 	resources []Resource
 	urns      map[string]bool
-	// duplicates are the engine's errors for URNs registered twice.
+	// duplicates are the engine's errors for URNs registered twice, and
+	// rejected the refused registrations.
 	duplicates []error
+	rejected   []Resource
 	invokes    []string
 	lookups    []Lookup
 	lastVpc    string
@@ -173,9 +175,6 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	sort.Strings(deps)
 	urn := r.urn(parent, args.TypeToken, args.Name)
-	if err := r.claimURN(urn); err != nil {
-		return "", nil, err
-	}
 
 	region := r.regionOf(args.Provider)
 	if args.TypeToken == "pulumi:providers:aws" {
@@ -202,10 +201,24 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	if rec.Dependencies == nil {
 		rec.Dependencies = []string{}
 	}
+	if err := r.claimURN(urn); err != nil {
+		r.mu.Lock()
+		r.rejected = append(r.rejected, rec)
+		r.mu.Unlock()
+		return "", nil, err
+	}
 	r.mu.Lock()
 	r.resources = append(r.resources, rec)
 	r.mu.Unlock()
 	return id, outputs, nil
+}
+
+// Rejected returns the registrations refused for a duplicate URN, as they
+// would have been recorded (to show which names they would have taken).
+func (r *Recorder) Rejected() []Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Resource(nil), r.rejected...)
 }
 
 // claimURN refuses a URN registered before, as the engine's step generator

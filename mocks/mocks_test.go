@@ -91,6 +91,8 @@ func TestDuplicateURNFailsLikeTheEngine(t *testing.T) {
 		"Duplicate resource URN 'urn:pulumi:s::p::aws:s3/bucketV2:BucketV2::uploads'; try giving it a unique name")
 	assert.Len(t, rec.DuplicateURNErrors(), 1)
 	assert.Len(t, rec.Resources(), 1, "the first registration stands, as in the engine")
+	require.Len(t, rec.Rejected(), 1, "the refused one is kept aside, to show the names it would take")
+	assert.Equal(t, rec.Resources()[0].URN, rec.Rejected()[0].URN)
 }
 
 // The same name with another type is another URN, so it is accepted.
