@@ -19,16 +19,19 @@ import (
 // inline policies together at most 10,240 characters and its trust policy
 // at most 2,048 (whitespace not counted; the trust policy limit can be
 // raised to 4,096 on request), at most 10 managed policies attached (the
-// default quota). An OIDC provider's URL starts with https://, it has at
+// default quota). A managed policy's name follows the inline policy rules,
+// its description the role's, and its document is at most 6,144
+// characters. An OIDC provider's URL starts with https://, it has at
 // most 5 thumbprints of 40 hex characters and at most 100 client IDs of
 // 1-255 characters.
 // Not checked offline: raised quotas of the account.
 func iamNames() Rule {
 	const (
-		createRole = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"
-		putPolicy  = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html"
-		quotas     = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
-		oidc       = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html"
+		createRole   = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"
+		putPolicy    = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html"
+		quotas       = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+		oidc         = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html"
+		createPolicy = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html"
 	)
 	nameSpec := textSpec{min: 1, max: 64, allowed: iamNameRe, describe: "characters of letters, digits and +=,.@_-"}
 	policyName := textSpec{min: 1, max: 128, allowed: iamNameRe, describe: nameSpec.describe}
@@ -36,7 +39,7 @@ func iamNames() Rule {
 	return Rule{
 		Name:    "iam-names",
 		Doc:     "IAM role names 1-64 [\\w+=,.@-], descriptions 1000, inline policies 10,240 per role, trust policy 2,048, 10 managed policies, OIDC provider limits",
-		Sources: []string{createRole, putPolicy, quotas, oidc},
+		Sources: []string{createRole, putPolicy, quotas, oidc, createPolicy},
 		check: func(g *Graph, rep *report) {
 			inline := map[string][]*mocks.Resource{}
 			for _, p := range g.Of(typeIAMRolePolicy) {
@@ -79,6 +82,17 @@ func iamNames() Rule {
 				n := attached[name] + len(items(role.Inputs["managedPolicyArns"]))
 				if n > 10 {
 					rep.add(role, "managedPolicyArns", n, quotas, "at most 10 managed policies per role (default quota); role %s has %d", name, n)
+				}
+			}
+			for _, p := range g.Of(typeIAMPolicy) {
+				if name, ok := physical(p, "name"); ok {
+					checkText(rep, p, "name", name, policyName, createPolicy)
+				}
+				checkText(rep, p, "description", p.Inputs["description"], descSpec, createPolicy)
+				if doc, ok := text(p.Inputs["policy"]); ok {
+					if n := policyLength(doc); n > 6144 {
+						rep.add(p, "policy", n, quotas, "a managed policy is at most 6,144 characters (whitespace not counted); it has %d", n)
+					}
 				}
 			}
 			for _, p := range g.Of(typeOIDCProvider) {

@@ -72,6 +72,7 @@ func iamNamesCase() ruleCase {
 		{"eleven managed policies", with(ok, attach...), "at most 10 managed policies", "exec", "managedPolicyArns"},
 		{"OIDC thumbprint", replace(ok, set(oidc, "thumbprintLists", list{"zz"})), "40 hexadecimal", "gh", "thumbprintLists[0]"},
 		{"OIDC url", replace(ok, set(oidc, "url", "http://x")), "https://", "gh", "url"},
+		{"managed policy over 6,144", with(ok, res(typeIAMPolicy, "ci", "arn:p", obj{"policy": doc(obj{"Sid": strings.Repeat("m", 6200)})}, obj{"name": "ci-1234567"})), "6,144", "ci", "policy"},
 	}}
 }
 
