@@ -33,6 +33,7 @@ func tagLimits() Rule {
 		Doc:     "tags: at most 50 (10 on S3 objects), keys 1-128 characters without aws:, values up to 256, AWS's tag characters",
 		Sources: []string{general, ec2Tag, s3Tags},
 		check: func(g *Graph, rep *report) {
+			checkTags := tagChecker{valid: map[string]bool{}}.check
 			for i := range g.Result.Resources {
 				r := &g.Result.Resources[i]
 				switch {
@@ -76,7 +77,20 @@ func defaultTags(g *Graph, r *mocks.Resource) map[string]any {
 	return nil
 }
 
-func checkTags(rep *report, r *mocks.Resource, field string, tags, extra map[string]any, limit, keyMax int, strict bool, src string) {
+// tagChecker remembers the tag texts it found valid: most resources carry
+// the same tags.
+type tagChecker struct{ valid map[string]bool }
+
+func (c tagChecker) ok(s string) bool {
+	if v, seen := c.valid[s]; seen {
+		return v
+	}
+	v := tagTextRe.MatchString(s)
+	c.valid[s] = v
+	return v
+}
+
+func (c tagChecker) check(rep *report, r *mocks.Resource, field string, tags, extra map[string]any, limit, keyMax int, strict bool, src string) {
 	all := map[string]bool{}
 	for k := range tags {
 		all[k] = true
@@ -100,7 +114,7 @@ func checkTags(rep *report, r *mocks.Resource, field string, tags, extra map[str
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			rep.add(r, f, k, src, "the aws: prefix is reserved for AWS: a tag key cannot start with it")
 		}
-		if strict && !tagTextRe.MatchString(k) {
+		if strict && !c.ok(k) {
 			rep.add(r, f, k, src, "a tag key uses letters, digits, spaces and + - = . _ : / @; %s", firstBad(k, tagTextRe))
 		}
 		v, ok := text(tags[k])
@@ -110,7 +124,7 @@ func checkTags(rep *report, r *mocks.Resource, field string, tags, extra map[str
 		if n := utf8.RuneCountInString(v); n > 256 {
 			rep.add(r, f, v, src, "a tag value is at most 256 characters; it has %d", n)
 		}
-		if strict && !tagTextRe.MatchString(v) {
+		if strict && !c.ok(v) {
 			rep.add(r, f, v, src, "a tag value uses letters, digits, spaces and + - = . _ : / @; %s", firstBad(v, tagTextRe))
 		}
 	}
