@@ -77,7 +77,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 	case "aws:efs/mountTarget:MountTarget":
 		id = "fsmt-" + h[:17]
 	case "aws:lb/loadBalancer:LoadBalancer":
-		lbName := firstNonEmpty(get("name"), truncateName(pname, 32))
+		lbName := firstNonEmpty(get("name"), pname)
 		suffix := "app/" + lbName + "/" + h[:16]
 		set("name", lbName)
 		set("arn", arn("elasticloadbalancing", "loadbalancer/"+suffix))
@@ -86,7 +86,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 		set("zoneId", firstNonEmpty(albZoneIDs[region], "Z14GRHDCWA56QT"))
 		id = arn("elasticloadbalancing", "loadbalancer/"+suffix)
 	case "aws:lb/targetGroup:TargetGroup":
-		tgName := firstNonEmpty(get("name"), truncateName(pname, 32))
+		tgName := firstNonEmpty(get("name"), pname)
 		suffix := "targetgroup/" + tgName + "/" + h[:16]
 		set("name", tgName)
 		set("arn", arn("elasticloadbalancing", suffix))
@@ -195,7 +195,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 		set("name", n)
 		id = arn("ecs", "service/"+n)
 	case "aws:iam/role:Role":
-		n := firstNonEmpty(get("name"), truncateName(pname, 64))
+		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
 		set("arn", arn("iam", "role/"+n))
 		set("uniqueId", "AROA"+strings.ToUpper(h[:17]))
@@ -220,7 +220,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 		id = n
 		set("arn", arn("logs", "log-group:"+n))
 	case "aws:cloudwatch/eventRule:EventRule":
-		n := firstNonEmpty(get("name"), truncateName(pname, 64))
+		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
 		id = n
 		set("arn", arn("events", "rule/"+n))
@@ -270,13 +270,6 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-func truncateName(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // fakePassword is deterministic, so previews are stable.
