@@ -2,18 +2,24 @@ package preflight
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/wpfleet/wpfleet/mocks"
 )
 
 // ecs-capacity-providers: services use capacity providers their cluster
-// has, in a valid strategy, and Fargate Spot only for X86_64 tasks.
+// has, in a valid strategy, and Fargate Spot only where Fargate runs it.
 //
-// Linux tasks with the ARM64 architecture don't support the Fargate Spot
-// capacity provider: Fargate Spot only supports Linux tasks with the
-// X86_64 architecture (AWS Fargate capacity providers); an ARM64 service
-// with FARGATE_SPOT in its strategy cannot place the tasks that go to
-// Spot. A strategy names providers associated with the cluster
+// "FARGATE_SPOT supports Linux tasks with the X86_64 architecture on
+// platform version 1.3.0 or later. FARGATE_SPOT supports Linux tasks with
+// the ARM64 architecture on platform version 1.4.0 or later."
+// (CapacityProviderStrategyItem, ECS API reference, read 2026-11-26; the
+// SDK models generated from the current API say the same.) The developer
+// guide's page "AWS Fargate capacity providers" still says ARM64 tasks do
+// not support Fargate Spot: the API reference is the newer statement (it
+// also carries the newer limit of 20 providers per strategy), so ARM64 on
+// Spot is accepted with platform version LATEST or 1.4.0+, refused below,
+// and Windows tasks never go to Spot. A strategy names providers associated with the cluster
 // (PutClusterCapacityProviders), at most one with a base, bases 0-100000
 // and weights 0-1000 (CapacityProviderStrategyItem), and at least one
 // weight above 0 when there is no base. Checked for services and for
@@ -26,7 +32,7 @@ func ecsCapacityProviders() Rule {
 	)
 	return Rule{
 		Name:    "ecs-capacity-providers",
-		Doc:     "no FARGATE_SPOT for ARM64 tasks; strategies use the cluster's providers, one base, base 0-100000, weight 0-1000",
+		Doc:     "FARGATE_SPOT only for Linux tasks (ARM64 on platform 1.4.0+); strategies use the cluster's providers, one base, base 0-100000, weight 0-1000",
 		Sources: []string{fargate, item, put},
 		check: func(g *Graph, rep *report) {
 			clusterProviders := map[string][]string{}
@@ -49,6 +55,19 @@ func ecsCapacityProviders() Rule {
 			}
 		},
 	}
+}
+
+// platformAtLeast14 reports whether a Fargate platform version is LATEST (or
+// unset: ECS then uses LATEST) or 1.4.0 and later.
+func platformAtLeast14(v string) bool {
+	if v == "" || v == "LATEST" {
+		return true
+	}
+	var major, minor, patch int
+	if _, err := fmt.Sscanf(v, "%d.%d.%d", &major, &minor, &patch); err != nil {
+		return false
+	}
+	return major > 1 || major == 1 && minor >= 4
 }
 
 // clusterName resolves a cluster ARN or name to the cluster's name.
@@ -80,8 +99,17 @@ func checkStrategy(rep *report, r *mocks.Resource, field string, strategy []any,
 			rep.add(r, f+".weight", weight, item, "a weight is 0-1000")
 		}
 		weights += weight
-		if p == "FARGATE_SPOT" && td != nil && str(at(td.Inputs["runtimePlatform"], "cpuArchitecture")) == "ARM64" && (weight > 0 || base > 0) {
-			rep.add(r, f+".capacityProvider", p, fargate, "task definition %s is ARM64; Fargate Spot runs only X86_64 Linux tasks, so the tasks sent to FARGATE_SPOT never start", str(td.Inputs["family"]))
+		if p == "FARGATE_SPOT" && td != nil && (weight > 0 || base > 0) {
+			platform := str(r.Inputs["platformVersion"])
+			if ecs := asMap(r.Inputs["ecsTarget"]); ecs != nil {
+				platform = str(ecs["platformVersion"])
+			}
+			switch {
+			case strings.HasPrefix(str(at(td.Inputs["runtimePlatform"], "operatingSystemFamily")), "WINDOWS"):
+				rep.add(r, f+".capacityProvider", p, fargate, "task definition %s runs Windows; Fargate Spot runs only Linux tasks", str(td.Inputs["family"]))
+			case str(at(td.Inputs["runtimePlatform"], "cpuArchitecture")) == "ARM64" && !platformAtLeast14(platform):
+				rep.add(r, f+".capacityProvider", p, item, "task definition %s is ARM64 on platform version %q; Fargate Spot runs ARM64 tasks on platform version 1.4.0 or later (LATEST) only", str(td.Inputs["family"]), platform)
+			}
 		}
 	}
 	if bases > 1 {

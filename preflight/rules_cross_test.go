@@ -106,12 +106,15 @@ func ecsCapacityProvidersCase() ruleCase {
 	strategy := list{obj{"capacityProvider": "FARGATE", "base": int64(2), "weight": int64(1)}, obj{"capacityProvider": "FARGATE_SPOT", "base": int64(0), "weight": int64(1)}}
 	svc := res(typeECSService, "news", "svc", obj{"cluster": "arn:cluster", "taskDefinition": "arn:td:1", "capacityProviderStrategies": strategy})
 	ok := []mocks.Resource{c, cp, td, svc}
+	// ARM64 on Spot with platform LATEST (1.4.0+) is fine.
 	arm := set(td, "runtimePlatform.cpuArchitecture", "ARM64")
+	ok = replace(replace(ok, arm), set(svc, "platformVersion", "LATEST"))
 	return ruleCase{ok: ok, bad: []bad{
-		{"ARM64 on Fargate Spot", replace(ok, arm), "Fargate Spot runs only X86_64", "news", "capacityProviderStrategies[1]"},
-		{"ARM64 scheduled task on Spot", replace(with(ok, res(typeEventTarget, "cron", "t", obj{"arn": "arn:cluster", "ecsTarget": obj{
-			"taskDefinitionArn": "arn:td:1", "capacityProviderStrategies": list{obj{"capacityProvider": "FARGATE_SPOT", "weight": int64(1)}}}})), arm),
-			"Fargate Spot runs only X86_64", "cron", "ecsTarget.capacityProviderStrategies[0]"},
+		{"ARM64 on Fargate Spot, platform 1.3.0", replace(ok, set(set(svc, "platformVersion", "LATEST"), "platformVersion", "1.3.0")), "ARM64 tasks on platform version 1.4.0 or later", "news", "capacityProviderStrategies[1]"},
+		{"ARM64 scheduled task on Spot, platform 1.3.0", replace(with(ok, res(typeEventTarget, "cron", "t", obj{"arn": "arn:cluster", "ecsTarget": obj{
+			"taskDefinitionArn": "arn:td:1", "platformVersion": "1.3.0", "capacityProviderStrategies": list{obj{"capacityProvider": "FARGATE_SPOT", "weight": int64(1)}}}})), arm),
+			"ARM64 tasks on platform version 1.4.0 or later", "cron", "ecsTarget.capacityProviderStrategies[0]"},
+		{"Windows on Fargate Spot", replace(ok, set(td, "runtimePlatform.operatingSystemFamily", "WINDOWS_SERVER_2022_CORE")), "runs Windows", "news", "capacityProviderStrategies[1]"},
 		{"provider not on the cluster", replace(ok, set(cp, "capacityProviders", list{"FARGATE"})), "the cluster's capacity providers", "news", "capacityProviderStrategies[1].capacityProvider"},
 		{"two bases", replace(ok, set(svc, "capacityProviderStrategies", list{obj{"capacityProvider": "FARGATE", "base": int64(1), "weight": int64(1)}, obj{"capacityProvider": "FARGATE_SPOT", "base": int64(1), "weight": int64(1)}})), "only one capacity provider", "news", "capacityProviderStrategies"},
 		{"all weights zero", replace(ok, set(svc, "capacityProviderStrategies", list{obj{"capacityProvider": "FARGATE", "weight": int64(0)}})), "weight above 0", "news", "capacityProviderStrategies"},
