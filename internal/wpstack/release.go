@@ -215,7 +215,7 @@ const envProbe = `<?php
 // the platform configuration.
 require __DIR__ . '/wp-load.php';
 if (isset($_GET['activate'])) {
-	update_option('active_plugins', [$_GET['activate']]);
+	update_option('active_plugins', $_GET['activate'] === '' ? [] : [$_GET['activate']]);
 }
 if (isset($_GET['schedule'])) {
 	$hooks = ['1' => 'wpfleet_test_event', 'counted' => 'wpfleet_test_counted_event', 'stuck' => 'wpfleet_test_stuck_event', 'fatal' => 'wpfleet_test_fatal_event'];

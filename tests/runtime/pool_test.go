@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,6 +90,7 @@ $c = @stream_socket_client("unix://" . $argv[2], $no, $err, 2); echo $c === fals
 			t.Errorf("site %s changed release with %s's: %v %q", a, b, err, resp.Header.Get("X-Wpfleet-Release"))
 		}
 	})
+	t.Run("uploads: the platform's S3-Uploads, once, without ACL", func(t *testing.T) { checkUploadsPlugin(t, tk, a, b) })
 	t.Run("hosts, health, wp-cron.php and the access log", func(t *testing.T) {
 		resp, err := wpstack.Do("GET", tk.pool.URL+"/", map[string]string{"Host": "unknown.example.com"}, nil)
 		if err != nil || resp.StatusCode != 421 {
@@ -139,4 +142,77 @@ func fcgiAsUser(t *testing.T, uid, addr string, params ...string) string {
 		append(params, env.bins.CgiFcgi, "-bind", "-connect", addr)...)...)
 	out, _ := cmd.CombinedOutput()
 	return string(out)
+}
+
+// checkUploadsPlugin: the platform loads the image's S3-Uploads (here its
+// stand-in, wpstack.S3UploadsStandIn) for every site with a bucket, with
+// keys under wp-content/uploads/, URLs on the site's hostname, the region
+// and the task role's credentials, and no ACL on PutObject; a copy the
+// repository activates as a regular plugin is left out (one copy runs, no
+// fatal), and a copy a repository must-use plugin loads first is kept and
+// the image's is not loaded.
+func checkUploadsPlugin(t *testing.T, tk *task, a, b string) {
+	p := probeSite(t, tk.pool, a, "", nil)
+	bucket := tk.pool.Env[contract.SiteEnv(a, contract.SiteBucket)]
+	if p.S3 == nil || p.S3.Copy != "platform" || p.S3.Inits != 1 || p.S3.Autoloads != 1 {
+		t.Fatalf("site %s: S3-Uploads %+v (WPFLEET_S3_UPLOADS %v), want the platform's copy, loaded once", a, p.S3, p.WPFleetS3Uploads)
+	}
+	if p.S3.Bucket != bucket+"/wp-content" || p.S3.BucketURL != tk.pool.Home(a)+"/wp-content" || p.S3.Region != "ap-northeast-1" || !p.S3.InstanceProfile || p.S3.ObjectACL != nil {
+		t.Errorf("S3-Uploads settings: %+v", p.S3)
+	}
+	if slices.Contains(p.S3.PutParams, "ACL") || !slices.Contains(p.S3.PutParams, "Key") {
+		t.Errorf("PutObject parameters after the platform's filter: %v, want no ACL", p.S3.PutParams)
+	}
+	plugin := wpstack.S3UploadsStandIn("repository-plugin")["plugin/s3-uploads.php"]
+	mu := wpstack.S3UploadsStandIn("repository-mu")["plugin/s3-uploads.php"]
+	for _, c := range []struct {
+		name     string
+		files    map[string]string
+		activate string
+		copy     string
+		loadedBy string
+	}{
+		{"repository activates its own copy as a plugin", map[string]string{"wp-content/plugins/s3-uploads/s3-uploads.php": plugin}, "s3-uploads/s3-uploads.php", "platform", "platform"},
+		{"repository loads its own copy as a must-use plugin", map[string]string{
+			"wp-content/mu-plugins/s3-uploads/s3-uploads.php": mu,
+			"wp-content/mu-plugins/load-s3-uploads.php":       "<?php\nrequire __DIR__ . '/s3-uploads/s3-uploads.php';\n",
+		}, "", "repository-mu", "repository"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			id := wpstack.NewReleaseID()
+			dir := filepath.Join(tk.backing, b)
+			if _, err := wpstack.BuildWordPressTreeWith(env.bins, dir, id, c.files); err != nil {
+				t.Fatal(err)
+			}
+			if err := wpstack.Publish(env.bins, dir, id); err != nil {
+				t.Fatal(err)
+			}
+			tk.releases[b] = id
+			err := wpstack.WaitFor(tk.pool.Sync, 20*time.Second, "site "+b+"'s release "+id, func() error {
+				if resp, err := wpstack.Do("GET", tk.pool.Home(b)+"/", nil, nil); err != nil || resp.Header.Get("X-Wpfleet-Release") != id {
+					return os.ErrNotExist
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := ""
+			if c.activate != "" {
+				q = "?activate=" + c.activate
+			}
+			probeSite(t, tk.pool, b, q, nil)
+			p := probeSite(t, tk.pool, b, "", nil)
+			if p.S3 == nil || p.S3.Copy != c.copy || p.S3.Inits != 1 || p.WPFleetS3Uploads == nil || *p.WPFleetS3Uploads != c.loadedBy {
+				t.Errorf("S3-Uploads %+v, WPFLEET_S3_UPLOADS %v; want copy %q loaded once (%s)", p.S3, p.WPFleetS3Uploads, c.copy, c.loadedBy)
+			}
+			if c.copy != "platform" && p.S3 != nil && p.S3.Autoloads != 0 {
+				t.Errorf("the image's copy was loaded beside the repository's: %+v", p.S3)
+			}
+			if p.S3 != nil && slices.Contains(p.S3.PutParams, "ACL") {
+				t.Errorf("PutObject keeps its ACL with the repository's copy: %v", p.S3.PutParams)
+			}
+			probeSite(t, tk.pool, b, "?activate=", nil)
+		})
+	}
 }

@@ -141,6 +141,18 @@ type probe struct {
 	TestEventNext             json.RawMessage `json:"test_event_next"`
 	TestRuns                  int             `json:"test_runs"`
 	CountedNext               json.RawMessage `json:"counted_next"`
+	WPFleetS3Uploads          *string         `json:"wpfleet_s3_uploads"`
+	S3                        *struct {
+		Copy            string   `json:"copy"`
+		Inits           int      `json:"inits"`
+		Autoloads       int      `json:"autoloads"`
+		Bucket          string   `json:"bucket"`
+		BucketURL       string   `json:"bucket_url"`
+		Region          string   `json:"region"`
+		InstanceProfile bool     `json:"instance_profile"`
+		ObjectACL       *string  `json:"object_acl"`
+		PutParams       []string `json:"put_params"`
+	} `json:"s3"`
 	Site                      string          `json:"site"`
 	UID                       int             `json:"uid"`
 	Leaks                     []string        `json:"leaks"`
