@@ -153,11 +153,11 @@ type probe struct {
 		ObjectACL       *string  `json:"object_acl"`
 		PutParams       []string `json:"put_params"`
 	} `json:"s3"`
-	Site                      string          `json:"site"`
-	UID                       int             `json:"uid"`
-	Leaks                     []string        `json:"leaks"`
-	Home                      string          `json:"home"`
-	Other                     struct {
+	Site  string   `json:"site"`
+	UID   int      `json:"uid"`
+	Leaks []string `json:"leaks"`
+	Home  string   `json:"home"`
+	Other struct {
 		SettingsRead    bool   `json:"settings_read"`
 		SettingsError   string `json:"settings_error"`
 		OwnSettingsRead bool   `json:"own_settings_read"`
