@@ -69,16 +69,25 @@ const (
 )
 
 // php-fpm: 127.0.0.1:FPMHealthPort answers the health ping; the i-th site
-// (0-based, pool order) listens on 127.0.0.1:FPMSitePort(i) as the Unix user
-// SiteUID(i).
+// (0-based, pool order) runs as the Unix user and group SiteUID(i) and
+// listens on the Unix socket FPMSocket(site), in the task volume FPMVolume
+// that the php container mounts read-write and nginx read-only at
+// FPMSocketDir. The sockets admit group FPMSocketGID only (the nginx
+// image's "nginx" group, nginx's workers): a FastCGI client can set any
+// php.ini value per request, so another site's PHP must not reach a pool.
 const (
 	FPMHealthPort = 9000
-	FPMFirstPort  = 9001
+	FPMSocketDir  = "/run/wpfleet-fpm"
+	FPMVolume     = "fpm"
+	FPMSocketGID  = 101
 	FirstSiteUID  = 10001
+	// SettingsDir holds site s's settings file, SettingsDir/s/settings.json
+	// (mode 0400, owner SiteUID(i)), written by the php entrypoint.
+	SettingsDir = "/run/wpfleet/sites"
 )
 
-// FPMSitePort is the php-fpm port of the i-th site of a pool (0-based).
-func FPMSitePort(i int) int { return FPMFirstPort + i }
+// FPMSocket is the php-fpm socket of site s.
+func FPMSocket(site string) string { return FPMSocketDir + "/" + site + ".sock" }
 
 // SiteUID is the Unix user (and group) id the i-th site's PHP runs as.
 func SiteUID(i int) int { return FirstSiteUID + i }

@@ -2,6 +2,8 @@ package contract
 
 import (
 	"encoding/json"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -20,8 +22,8 @@ func TestSiteNamesAndKeys(t *testing.T) {
 	if got := SiteEnv("news-cron", SiteDBSecret); got != "WPFLEET_SITE_NEWS_CRON_DB_SECRET" {
 		t.Errorf("SiteEnv = %q", got)
 	}
-	if FPMSitePort(0) != 9001 || FPMSitePort(2) != 9003 || SiteUID(1) != 10002 {
-		t.Error("ports or users moved")
+	if FPMSocket("news") != "/run/wpfleet-fpm/news.sock" || SiteUID(1) != 10002 {
+		t.Error("sockets or users moved")
 	}
 	if s, err := ParseSites(" a  b-c "); err != nil || strings.Join(s, ",") != "a,b-c" {
 		t.Errorf("ParseSites: %v %v", s, err)
@@ -40,5 +42,33 @@ func TestCronLineIsTheContractsJSON(t *testing.T) {
 	}
 	if v["wpfleet"] != "cron" || v["site"] != "news" || v["status"] != "locked" || v["seconds"] != 0.25 {
 		t.Errorf("%v", v)
+	}
+}
+
+// Every name of the contract is in image/README.md's contract section, the
+// text the task definitions are written from.
+func TestContractIsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../image/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	start, end := strings.Index(doc, "## The pool's task contract"), strings.Index(doc, "## Files")
+	if start < 0 || end < start {
+		t.Fatal("image/README.md has no contract section")
+	}
+	doc = doc[start:end]
+	names := []string{EnvSites, EnvRequestTimeout, EnvCodeRoot, EnvSyncSource, EnvSyncDest, SyncSource, SyncDest,
+		EnvEnv, EnvCodeDelivery, EnvTaskCPU, EnvTaskMemoryMiB, EnvRegion, EnvWPEnvironment, EnvDBHost, EnvDBTLS, EnvCronInterval,
+		EnvRealIPFrom, FPMSocketDir, SettingsDir, HealthPath, "`" + FPMVolume + "`",
+		strconv.Itoa(NginxPort), "127.0.0.1:" + strconv.Itoa(FPMHealthPort), strconv.Itoa(FirstSiteUID), "group " + strconv.Itoa(FPMSocketGID),
+		CronFailedFilter, `{"wpfleet":"cron","site":"<s>","status":"ok"\|"failed"\|"locked","seconds":<n>}`}
+	for _, suffix := range []string{SiteHome, SiteDBName, SiteBucket, SiteXMLRPC, SiteHostnames, SiteDBSecret, SiteSaltsSecret} {
+		names = append(names, "WPFLEET_SITE_<S>_"+suffix)
+	}
+	for _, n := range names {
+		if !strings.Contains(doc, n) {
+			t.Errorf("image/README.md's contract section does not name %s", n)
+		}
 	}
 }
