@@ -575,3 +575,22 @@ func Do(method, url string, hdr map[string]string, body io.Reader) (*Response, e
 // HTTPClient is the tests' client: *.test resolves to 127.0.0.1, redirects
 // are not followed.
 func HTTPClient() *http.Client { return client }
+
+// Job runs a batch job of site as its task definition does: the php
+// entrypoint with the pool's php variables for that one site
+// (WPFLEET_SITES=<site>, its secrets included) and the job's command, with
+// a run directory of its own (a job is a task of its own).
+func (p *Pool) Job(site string, command ...string) (string, error) {
+	vars := map[string]string{}
+	for k, v := range p.Env {
+		if strings.HasPrefix(k, "WPFLEET_SITE_") && !strings.HasPrefix(k, "WPFLEET_SITE_"+contract.SiteKey(site)+"_") {
+			continue
+		}
+		vars[k] = v
+	}
+	vars[contract.EnvSites] = site
+	env := p.fpmEnv(vars)
+	env = append(env, "WPFLEET_RUN_DIR="+filepath.Join(p.Dir, "job-run"), "PHP_INI_SCAN_DIR="+p.PHPIniScanDir("cli"))
+	argv := append(append(append([]string{}, p.bins.Shell...), filepath.Join(p.repo, "image/php/wpfleet-php-entrypoint")), command...)
+	return Run(env, argv...)
+}

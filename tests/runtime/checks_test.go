@@ -136,6 +136,14 @@ func checkCron(t *testing.T, tk *task) {
 	if out, err := tk.pool.WP(tk.site, "option", "get", "home"); err != nil || strings.TrimSpace(out) != tk.home() {
 		t.Errorf("wp option get home: %v %q, want %q", err, out, tk.home())
 	}
+	// A batch job (jobs: of the site): the php entrypoint runs the command
+	// as the site's user with WPFLEET_SITE, in the site's code root, with
+	// no secret in its environment.
+	out, err = tk.pool.Job(tk.site, "sh", "-c", `echo "uid=$(id -u) site=$WPFLEET_SITE pwd=$(pwd -P)"; env | grep -c _SECRET= || true; wp option get home`)
+	want := fmt.Sprintf("uid=%d site=%s pwd=", contract.SiteUID(0), tk.site)
+	if err != nil || !strings.Contains(out, want) || !strings.Contains(out, "/"+tk.site+"/releases/") || !strings.Contains(out, "\n0\n") || !strings.HasSuffix(strings.TrimSpace(out), tk.home()) {
+		t.Errorf("batch job: %v\n%s\nwant %q..., no *_SECRET variable, and the home", err, out, want)
+	}
 }
 
 func checkNeverServed(t *testing.T, tk *task) {
