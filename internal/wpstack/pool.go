@@ -589,8 +589,18 @@ func (p *Pool) Job(site string, command ...string) (string, error) {
 		vars[k] = v
 	}
 	vars[contract.EnvSites] = site
+	// The image has wp in /usr/local/bin.
+	bin := filepath.Join(p.Dir, "job-bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		return "", err
+	}
+	_ = os.Remove(filepath.Join(bin, "wp"))
+	if err := os.Symlink(filepath.Join(p.repo, "image/php/wp"), filepath.Join(bin, "wp")); err != nil {
+		return "", err
+	}
 	env := p.fpmEnv(vars)
-	env = append(env, "WPFLEET_RUN_DIR="+filepath.Join(p.Dir, "job-run"), "PHP_INI_SCAN_DIR="+p.PHPIniScanDir("cli"))
+	env = append(env, "WPFLEET_RUN_DIR="+filepath.Join(p.Dir, "job-run"), "PHP_INI_SCAN_DIR="+p.PHPIniScanDir("cli"),
+		"PATH="+bin+":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	argv := append(append(append([]string{}, p.bins.Shell...), filepath.Join(p.repo, "image/php/wpfleet-php-entrypoint")), command...)
 	return Run(env, argv...)
 }
