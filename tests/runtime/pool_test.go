@@ -117,6 +117,11 @@ $c = @stream_socket_client("unix://" . $argv[2], $no, $err, 2); echo $c === fals
 		if resp, err := wpstack.Do("GET", tk.pool.Home(a)+"/wp-cron.php", nil, nil); err != nil || resp.StatusCode != 200 {
 			t.Errorf("/wp-cron.php from inside the task: %v %+v, want 200", err, resp)
 		}
+		// XML-RPC is off unless the site enables it (WPFLEET_SITE_<S>_XMLRPC).
+		if resp, err := wpstack.Do("POST", tk.pool.Home(a)+"/xmlrpc.php", map[string]string{"Content-Type": "text/xml"},
+			strings.NewReader(`<?xml version="1.0"?><methodCall><methodName>system.listMethods</methodName></methodCall>`)); err != nil || resp.StatusCode != 403 || strings.Contains(resp.Body, "pingback") {
+			t.Errorf("xmlrpc.php with XML-RPC off: %v %+v, want 403", err, resp)
+		}
 		entries, err := tk.pool.AccessLog()
 		if err != nil {
 			t.Fatal(err)
