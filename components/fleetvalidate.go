@@ -209,7 +209,7 @@ var configFields = map[string]string{
 	"SitePoolArgs.Name": "name", "SitePoolArgs.Sites": "sites", "SitePoolArgs.Memory": "taskMemory",
 	"SitePoolArgs.MinTasks": "minTasks", "SitePoolArgs.Capacity": "spotWeight", "SitePoolArgs.CodeDelivery": "codeDelivery",
 	"SitePoolArgs.EphemeralStorageGiB": "ephemeralStorageGiB", "SitePoolArgs.RequestTimeoutSeconds": "requestTimeoutSeconds",
-	"SitePoolArgs.HealthCheckPath": "healthCheckPath", "SitePoolArgs.ScaleCPUPercent": "scaleCpuPercent",
+	"SitePoolArgs.ScaleCPUPercent":        "scaleCpuPercent",
 	"SitePoolArgs.ScaleRequestsPerTarget": "scaleRequestsPerTarget", "SitePoolArgs.CronIntervalSeconds": "cronIntervalSeconds",
 	"SitePoolArgs.ExecuteCommand": "executeCommand", "SitePoolArgs.PhpImage": "phpImage",
 
