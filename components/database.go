@@ -211,47 +211,10 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	parent := pulumi.Parent(d)
-	tags := tagInput(a.Tags)
-	var err error
-
-	d.SecurityGroup, err = ec2.NewSecurityGroup(ctx, name+"-db", &ec2.SecurityGroupArgs{
-		Description: pulumi.String("wpfleet Aurora: MySQL from the fleet tasks only"),
-		VpcId:       a.VpcId,
-		Tags:        tags,
-	}, parent)
+	subnetGroup, paramGroup, err := d.groups(ctx, name, a, parent)
 	if err != nil {
 		return nil, err
 	}
-	d.SecurityGroupId = d.SecurityGroup.ID().ToStringOutput()
-	for i, sg := range a.ClientSecurityGroupIds {
-		if err := d.Admit(ctx, fmt.Sprintf("%s-db-mysql-%d", name, i+1), sg, parent); err != nil {
-			return nil, err
-		}
-	}
-	subnetGroup, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
-		Description: pulumi.String("wpfleet Aurora private subnets"),
-		SubnetIds:   a.SubnetIds,
-		Tags:        tags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	params := rds.ClusterParameterGroupParameterArray{
-		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("slow_query_log"), Value: pulumi.String("1")},
-		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("long_query_time"), Value: pulumi.String(strconv.FormatFloat(a.SlowQuerySeconds, 'f', -1, 64))},
-		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("log_output"), Value: pulumi.String("FILE")},
-		rds.ClusterParameterGroupParameterArgs{Name: pulumi.String("require_secure_transport"), Value: pulumi.String(onOff(*a.RequireTLS))},
-	}
-	paramGroup, err := rds.NewClusterParameterGroup(ctx, name, &rds.ClusterParameterGroupArgs{
-		Family:      pulumi.String("aurora-mysql8.0"),
-		Description: pulumi.String("wpfleet Aurora MySQL 3: slow query log, TLS"),
-		Parameters:  params,
-		Tags:        tags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-
 	// The exported logs' groups exist, with a retention, before the cluster
 	// writes to them (RDS would create them to keep forever).
 	var logGroups []pulumi.Resource
@@ -259,50 +222,16 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		lg, err := cloudwatch.NewLogGroup(ctx, name+"-"+l, &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(fmt.Sprintf("/aws/rds/cluster/%s/%s", a.ClusterIdentifier, l)),
 			RetentionInDays: pulumi.Int(a.LogRetentionDays),
-			Tags:            tags,
+			Tags:            tagInput(a.Tags),
 		}, parent)
 		if err != nil {
 			return nil, err
 		}
 		logGroups = append(logGroups, lg)
 	}
-	clusterArgs := &rds.ClusterArgs{
-		ClusterIdentifier:            pulumi.String(a.ClusterIdentifier),
-		Engine:                       pulumi.String("aurora-mysql"),
-		EngineMode:                   pulumi.String("provisioned"),
-		EngineVersion:                pulumi.String(a.EngineVersion),
-		MasterUsername:               pulumi.String(MasterUsername),
-		ManageMasterUserPassword:     pulumi.Bool(true),
-		StorageEncrypted:             pulumi.Bool(true),
-		DbSubnetGroupName:            subnetGroup.Name,
-		DbClusterParameterGroupName:  paramGroup.Name,
-		VpcSecurityGroupIds:          pulumi.StringArray{d.SecurityGroup.ID()},
-		BackupRetentionPeriod:        pulumi.Int(a.BackupRetentionDays),
-		PreferredBackupWindow:        pulumi.String("17:00-18:00"),
-		PreferredMaintenanceWindow:   pulumi.String("sun:18:30-sun:19:30"),
-		CopyTagsToSnapshot:           pulumi.Bool(true),
-		DeletionProtection:           pulumi.Bool(*a.DeletionProtection),
-		SkipFinalSnapshot:            pulumi.Bool(!*a.FinalSnapshot),
-		EnabledCloudwatchLogsExports: pulumi.ToStringArray([]string{"error", "slowquery"}),
-		Tags:                         tags,
-	}
-	if *a.FinalSnapshot {
-		clusterArgs.FinalSnapshotIdentifier = pulumi.String(a.ClusterIdentifier + "-final")
-	}
-	instanceClass := a.InstanceClass
-	if a.Mode == DatabaseServerless {
-		instanceClass = "db.serverless"
-		sc := rds.ClusterServerlessv2ScalingConfigurationArgs{
-			MinCapacity: pulumi.Float64(a.MinCapacity),
-			MaxCapacity: pulumi.Float64(a.MaxCapacity),
-		}
-		if a.MinCapacity == 0 {
-			sc.SecondsUntilAutoPause = pulumi.Int(a.AutoPauseSeconds)
-		}
-		clusterArgs.Serverlessv2ScalingConfiguration = sc
-	}
 	keep := []pulumi.ResourceOption{parent, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect)}
-	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs, append(keep, pulumi.DependsOn(logGroups))...)
+	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs(a, subnetGroup.Name, paramGroup.Name, d.SecurityGroup.ID()),
+		append(keep, pulumi.DependsOn(logGroups))...)
 	if err != nil {
 		return nil, err
 	}
@@ -311,31 +240,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	d.Endpoint = d.Cluster.Endpoint
 	d.ReaderEndpoint = d.Cluster.ReaderEndpoint
 	d.MasterSecretArn = d.Cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
-
-	for i := 0; i < a.Instances; i++ {
-		ia := &rds.ClusterInstanceArgs{
-			ClusterIdentifier:          d.Cluster.ID(),
-			Engine:                     pulumi.String("aurora-mysql"),
-			EngineVersion:              pulumi.String(a.EngineVersion),
-			InstanceClass:              pulumi.String(instanceClass),
-			DbSubnetGroupName:          subnetGroup.Name,
-			PubliclyAccessible:         pulumi.Bool(false),
-			PromotionTier:              pulumi.Int(min(i, 15)),
-			PerformanceInsightsEnabled: pulumi.Bool(true),
-			AutoMinorVersionUpgrade:    pulumi.Bool(true),
-			CopyTagsToSnapshot:         pulumi.Bool(true),
-			Tags:                       tags,
-		}
-		if len(a.AvailabilityZones) > 0 {
-			ia.AvailabilityZone = pulumi.String(a.AvailabilityZones[i%len(a.AvailabilityZones)])
-		}
-		inst, err := rds.NewClusterInstance(ctx, fmt.Sprintf("%s-%d", name, i+1), ia, parent)
-		if err != nil {
-			return nil, err
-		}
-		d.Instances = append(d.Instances, inst)
+	if err := d.instances(ctx, name, a, subnetGroup.Name, parent); err != nil {
+		return nil, err
 	}
-
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"endpoint":        d.Endpoint,
 		"readerEndpoint":  d.ReaderEndpoint,
@@ -345,6 +252,123 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	return d, nil
+}
+
+// groups creates the cluster's security group (admitting the clients), its
+// subnet group and its parameter group (TLS required, slow query log).
+func (d *Database) groups(ctx *pulumi.Context, name string, a DatabaseArgs, parent pulumi.ResourceOption) (*rds.SubnetGroup, *rds.ClusterParameterGroup, error) {
+	tags := tagInput(a.Tags)
+	var err error
+	d.SecurityGroup, err = ec2.NewSecurityGroup(ctx, name+"-db", &ec2.SecurityGroupArgs{
+		Description: pulumi.String("wpfleet Aurora: MySQL from the fleet tasks only"),
+		VpcId:       a.VpcId,
+		Tags:        tags,
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.SecurityGroupId = d.SecurityGroup.ID().ToStringOutput()
+	for i, sg := range a.ClientSecurityGroupIds {
+		if err := d.Admit(ctx, fmt.Sprintf("%s-db-mysql-%d", name, i+1), sg, parent); err != nil {
+			return nil, nil, err
+		}
+	}
+	subnetGroup, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
+		Description: pulumi.String("wpfleet Aurora private subnets"),
+		SubnetIds:   a.SubnetIds,
+		Tags:        tags,
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	param := func(n, v string) rds.ClusterParameterGroupParameterArgs {
+		return rds.ClusterParameterGroupParameterArgs{Name: pulumi.String(n), Value: pulumi.String(v)}
+	}
+	paramGroup, err := rds.NewClusterParameterGroup(ctx, name, &rds.ClusterParameterGroupArgs{
+		Family:      pulumi.String("aurora-mysql8.0"),
+		Description: pulumi.String("wpfleet Aurora MySQL 3: slow query log, TLS"),
+		Parameters: rds.ClusterParameterGroupParameterArray{
+			param("slow_query_log", "1"),
+			param("long_query_time", strconv.FormatFloat(a.SlowQuerySeconds, 'f', -1, 64)),
+			param("log_output", "FILE"),
+			param("require_secure_transport", onOff(*a.RequireTLS)),
+		},
+		Tags: tags,
+	}, parent)
+	return subnetGroup, paramGroup, err
+}
+
+// clusterArgs is the Aurora MySQL 3 cluster: encrypted, RDS-managed master
+// password, logs exported, Serverless v2 scaling in serverless mode.
+func clusterArgs(a DatabaseArgs, subnetGroup, paramGroup pulumi.StringInput, sg pulumi.IDOutput) *rds.ClusterArgs {
+	c := &rds.ClusterArgs{
+		ClusterIdentifier:            pulumi.String(a.ClusterIdentifier),
+		Engine:                       pulumi.String("aurora-mysql"),
+		EngineMode:                   pulumi.String("provisioned"),
+		EngineVersion:                pulumi.String(a.EngineVersion),
+		MasterUsername:               pulumi.String(MasterUsername),
+		ManageMasterUserPassword:     pulumi.Bool(true),
+		StorageEncrypted:             pulumi.Bool(true),
+		DbSubnetGroupName:            subnetGroup,
+		DbClusterParameterGroupName:  paramGroup,
+		VpcSecurityGroupIds:          pulumi.StringArray{sg},
+		BackupRetentionPeriod:        pulumi.Int(a.BackupRetentionDays),
+		PreferredBackupWindow:        pulumi.String("17:00-18:00"),
+		PreferredMaintenanceWindow:   pulumi.String("sun:18:30-sun:19:30"),
+		CopyTagsToSnapshot:           pulumi.Bool(true),
+		DeletionProtection:           pulumi.Bool(*a.DeletionProtection),
+		SkipFinalSnapshot:            pulumi.Bool(!*a.FinalSnapshot),
+		EnabledCloudwatchLogsExports: pulumi.ToStringArray([]string{"error", "slowquery"}),
+		Tags:                         tagInput(a.Tags),
+	}
+	if *a.FinalSnapshot {
+		c.FinalSnapshotIdentifier = pulumi.String(a.ClusterIdentifier + "-final")
+	}
+	if a.Mode == DatabaseServerless {
+		sc := rds.ClusterServerlessv2ScalingConfigurationArgs{
+			MinCapacity: pulumi.Float64(a.MinCapacity),
+			MaxCapacity: pulumi.Float64(a.MaxCapacity),
+		}
+		if a.MinCapacity == 0 {
+			sc.SecondsUntilAutoPause = pulumi.Int(a.AutoPauseSeconds)
+		}
+		c.Serverlessv2ScalingConfiguration = sc
+	}
+	return c
+}
+
+// instances creates the writer and readers, spread over the zones. Readers
+// in promotion tiers 0-1 are failover targets: Serverless v2 scales them
+// with the writer.
+func (d *Database) instances(ctx *pulumi.Context, name string, a DatabaseArgs, subnetGroup pulumi.StringInput, parent pulumi.ResourceOption) error {
+	instanceClass := a.InstanceClass
+	if a.Mode == DatabaseServerless {
+		instanceClass = "db.serverless"
+	}
+	for i := 0; i < a.Instances; i++ {
+		ia := &rds.ClusterInstanceArgs{
+			ClusterIdentifier:          d.Cluster.ID(),
+			Engine:                     pulumi.String("aurora-mysql"),
+			EngineVersion:              pulumi.String(a.EngineVersion),
+			InstanceClass:              pulumi.String(instanceClass),
+			DbSubnetGroupName:          subnetGroup,
+			PubliclyAccessible:         pulumi.Bool(false),
+			PromotionTier:              pulumi.Int(min(i, 15)),
+			PerformanceInsightsEnabled: pulumi.Bool(true),
+			AutoMinorVersionUpgrade:    pulumi.Bool(true),
+			CopyTagsToSnapshot:         pulumi.Bool(true),
+			Tags:                       tagInput(a.Tags),
+		}
+		if len(a.AvailabilityZones) > 0 {
+			ia.AvailabilityZone = pulumi.String(a.AvailabilityZones[i%len(a.AvailabilityZones)])
+		}
+		inst, err := rds.NewClusterInstance(ctx, fmt.Sprintf("%s-%d", name, i+1), ia, parent)
+		if err != nil {
+			return err
+		}
+		d.Instances = append(d.Instances, inst)
+	}
+	return nil
 }
 
 func onOff(b bool) string {

@@ -463,12 +463,13 @@ func ELBLogDeliveryPrincipal(partition, region string) map[string]any {
 // logBucket creates the private, encrypted (SSE-S3: the only encryption ALB
 // log delivery supports), lifecycle-managed access log bucket and its policy.
 func (l *LoadBalancer) logBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, acct Account, parent pulumi.ResourceOption) (*s3.BucketPolicy, error) {
-	bucket, policy, err := newPrivateBucketWith(ctx, name+"-logs", a.Tags, a.ForceDestroyLogs, func(arn string) []PolicyStatement {
-		return []PolicyStatement{{
-			Sid: "ElbWritesAccessLogs", Effect: "Allow", Principal: ELBLogDeliveryPrincipal(acct.Partition, acct.Region),
-			Action: []string{"s3:PutObject"}, Resource: []string{arn + "/alb/AWSLogs/" + acct.ID + "/*"},
-		}}
-	}, parent)
+	bucket, policy, err := privateBucket{name: name + "-logs", tags: a.Tags, forceDestroy: a.ForceDestroyLogs,
+		extra: func(arn string, _ []string) []PolicyStatement {
+			return []PolicyStatement{{
+				Sid: "ElbWritesAccessLogs", Effect: "Allow", Principal: ELBLogDeliveryPrincipal(acct.Partition, acct.Region),
+				Action: []string{"s3:PutObject"}, Resource: []string{arn + "/alb/AWSLogs/" + acct.ID + "/*"},
+			}}
+		}}.create(ctx, parent)
 	if err != nil {
 		return nil, err
 	}

@@ -206,30 +206,7 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 	e.FileSystemId = e.FileSystem.ID().ToStringOutput()
 	e.FileSystemArn = e.FileSystem.Arn
 
-	if _, err = efs.NewBackupPolicy(ctx, name, &efs.BackupPolicyArgs{
-		FileSystemId: e.FileSystem.ID(),
-		BackupPolicy: efs.BackupPolicyBackupPolicyArgs{Status: pulumi.String(enabledDisabled(*a.AutomaticBackups))},
-	}, parent); err != nil {
-		return nil, err
-	}
-
-	fsPolicy := policyOutput(func(v []string) PolicyDocument {
-		return Policy(
-			denyInsecureTransport(v[0]),
-			PolicyStatement{
-				Sid:       "AccountPrincipalsThroughMountTargets",
-				Effect:    "Allow",
-				Principal: map[string]any{"AWS": "arn:" + acct.Partition + ":iam::" + acct.ID + ":root"},
-				Action:    []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"},
-				Resource:  []string{v[0]},
-				Condition: map[string]map[string]any{"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
-			},
-		)
-	}, e.FileSystem.Arn)
-	if _, err = efs.NewFileSystemPolicy(ctx, name, &efs.FileSystemPolicyArgs{
-		FileSystemId: e.FileSystem.ID(),
-		Policy:       fsPolicy,
-	}, parent); err != nil {
+	if err := e.policies(ctx, name, a, acct, parent); err != nil {
 		return nil, err
 	}
 
@@ -267,32 +244,8 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 	e.ReleaseAccessPointId = e.ReleaseAccess.ID().ToStringOutput()
 	e.ReleaseAccessPointArn = e.ReleaseAccess.Arn
 
-	if a.ThroughputMode == ThroughputBursting {
-		var actions pulumi.Array
-		if a.AlarmTopicArn != nil {
-			actions = pulumi.Array{a.AlarmTopicArn}
-		}
-		e.BurstAlarm, err = cloudwatch.NewMetricAlarm(ctx, name+"-burst-credits", &cloudwatch.MetricAlarmArgs{
-			AlarmDescription: pulumi.String(fmt.Sprintf(
-				"EFS burst credits would last less than %d minutes at the 100 MiB/s burst rate; "+
-					"when they run out throughput falls to the baseline (50 KiB/s per GiB stored). "+
-					"Switch to elastic throughput or reduce reads from EFS.", a.BurstCreditAlarmMinutes)),
-			Namespace:          pulumi.String("AWS/EFS"),
-			MetricName:         pulumi.String("BurstCreditBalance"),
-			Dimensions:         pulumi.StringMap{"FileSystemId": e.FileSystem.ID()},
-			Statistic:          pulumi.String("Minimum"),
-			Period:             pulumi.Int(300),
-			EvaluationPeriods:  pulumi.Int(1),
-			Threshold:          pulumi.Float64(BurstCreditThresholdBytes(a.BurstCreditAlarmMinutes)),
-			ComparisonOperator: pulumi.String("LessThanThreshold"),
-			TreatMissingData:   pulumi.String("breaching"),
-			AlarmActions:       actions,
-			OkActions:          actions,
-			Tags:               tags,
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
+	if err := e.burstAlarm(ctx, name, a, parent); err != nil {
+		return nil, err
 	}
 
 	if err := ctx.RegisterResourceOutputs(e, pulumi.Map{
@@ -346,4 +299,69 @@ func (e *SharedEFS) newAccessPoint(ctx *pulumi.Context, name, root string, tags 
 		},
 		Tags: tagInput(tags),
 	}, opts...)
+}
+
+// burstAlarm watches a bursting file system's credits (nothing in other modes).
+func (e *SharedEFS) burstAlarm(ctx *pulumi.Context, name string, a SharedEFSArgs, parent pulumi.ResourceOption) error {
+	if a.ThroughputMode != ThroughputBursting {
+		return nil
+	}
+	var actions pulumi.Array
+	if a.AlarmTopicArn != nil {
+		actions = pulumi.Array{a.AlarmTopicArn}
+	}
+	var err error
+	e.BurstAlarm, err = cloudwatch.NewMetricAlarm(ctx, name+"-burst-credits", &cloudwatch.MetricAlarmArgs{
+		AlarmDescription: pulumi.String(fmt.Sprintf(
+			"EFS burst credits would last less than %d minutes at the 100 MiB/s burst rate; "+
+				"when they run out throughput falls to the baseline (50 KiB/s per GiB stored). "+
+				"Switch to elastic throughput or reduce reads from EFS.", a.BurstCreditAlarmMinutes)),
+		Namespace:          pulumi.String("AWS/EFS"),
+		MetricName:         pulumi.String("BurstCreditBalance"),
+		Dimensions:         pulumi.StringMap{"FileSystemId": e.FileSystem.ID()},
+		Statistic:          pulumi.String("Minimum"),
+		Period:             pulumi.Int(300),
+		EvaluationPeriods:  pulumi.Int(1),
+		Threshold:          pulumi.Float64(BurstCreditThresholdBytes(a.BurstCreditAlarmMinutes)),
+		ComparisonOperator: pulumi.String("LessThanThreshold"),
+		TreatMissingData:   pulumi.String("breaching"),
+		AlarmActions:       actions,
+		OkActions:          actions,
+		Tags:               tagInput(a.Tags),
+	}, parent)
+	return err
+}
+
+// policies set the file system's backup policy and its resource policy:
+// TLS only, mounts of this account through mount targets only.
+func (e *SharedEFS) policies(ctx *pulumi.Context, name string, a SharedEFSArgs, acct Account, parent pulumi.ResourceOption) error {
+	var err error
+	if _, err = efs.NewBackupPolicy(ctx, name, &efs.BackupPolicyArgs{
+		FileSystemId: e.FileSystem.ID(),
+		BackupPolicy: efs.BackupPolicyBackupPolicyArgs{Status: pulumi.String(enabledDisabled(*a.AutomaticBackups))},
+	}, parent); err != nil {
+		return err
+	}
+
+	fsPolicy := policyOutput(func(v []string) PolicyDocument {
+		return Policy(
+			denyInsecureTransport(v[0]),
+			PolicyStatement{
+				Sid:       "AccountPrincipalsThroughMountTargets",
+				Effect:    "Allow",
+				Principal: map[string]any{"AWS": "arn:" + acct.Partition + ":iam::" + acct.ID + ":root"},
+				Action:    []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"},
+				Resource:  []string{v[0]},
+				Condition: map[string]map[string]any{"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+			},
+		)
+	}, e.FileSystem.Arn)
+	if _, err = efs.NewFileSystemPolicy(ctx, name, &efs.FileSystemPolicyArgs{
+		FileSystemId: e.FileSystem.ID(),
+		Policy:       fsPolicy,
+	}, parent); err != nil {
+		return err
+	}
+
+	return nil
 }

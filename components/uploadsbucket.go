@@ -120,47 +120,29 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 		return nil, err
 	}
 	parent := pulumi.Parent(u)
+	pb := privateBucket{name: name, tags: a.Tags, forceDestroy: a.ForceDestroy,
+		bucketOpts: []pulumi.ResourceOption{pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect)}}
+	if a.CloudFrontDistributionArn != nil {
+		pb.extraInputs = []pulumi.StringInput{a.CloudFrontDistributionArn}
+		pb.extra = func(arn string, v []string) []PolicyStatement {
+			return []PolicyStatement{{
+				Sid:       "CloudFrontReadsThroughOAC",
+				Effect:    "Allow",
+				Principal: map[string]any{"Service": "cloudfront.amazonaws.com"},
+				Action:    []string{"s3:GetObject"},
+				Resource:  []string{arn + "/" + UploadsKeyPrefix + "/uploads/*"},
+				Condition: map[string]map[string]any{"StringEquals": {"AWS:SourceArn": v[0]}},
+			}}
+		}
+	}
 	var err error
-	u.Bucket, err = s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
-		ForceDestroy: pulumi.Bool(a.ForceDestroy),
-		Tags:         tagInput(a.Tags),
-	}, parent, pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.Protect))
+	u.Bucket, _, err = pb.create(ctx, parent)
 	if err != nil {
 		return nil, err
 	}
 	u.BucketName = u.Bucket.Bucket
 	u.Arn = u.Bucket.Arn
 	u.RegionalDomainName = u.Bucket.BucketRegionalDomainName
-
-	if _, err = s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
-		Bucket: u.Bucket.ID(),
-		Rule:   s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, parent); err != nil {
-		return nil, err
-	}
-	publicAccess, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
-		Bucket:                u.Bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	if _, err = s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: u.Bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
-			s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-				ApplyServerSideEncryptionByDefault: s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-					SseAlgorithm: pulumi.String("AES256"),
-				},
-				BucketKeyEnabled: pulumi.Bool(true),
-			},
-		},
-	}, parent); err != nil {
-		return nil, err
-	}
 	versioning, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
 		Bucket:                  u.Bucket.ID(),
 		VersioningConfiguration: s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
@@ -184,42 +166,6 @@ func NewUploadsBucket(ctx *pulumi.Context, name string, args *UploadsBucketArgs,
 			},
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
-		return nil, err
-	}
-
-	policyInputs := []pulumi.StringInput{u.Bucket.Arn}
-	if a.CloudFrontDistributionArn != nil {
-		policyInputs = append(policyInputs, a.CloudFrontDistributionArn)
-	}
-	bucketPolicy := policyOutput(func(v []string) PolicyDocument {
-		arn := v[0]
-		statements := []PolicyStatement{
-			denyInsecureTransport(arn, arn+"/*"),
-			{
-				Sid:       "DenyOutdatedTLS",
-				Effect:    "Deny",
-				Principal: map[string]any{"AWS": "*"},
-				Action:    []string{"s3:*"},
-				Resource:  []string{arn, arn + "/*"},
-				Condition: map[string]map[string]any{"NumericLessThan": {"s3:TlsVersion": "1.2"}},
-			},
-		}
-		if len(v) > 1 {
-			statements = append(statements, PolicyStatement{
-				Sid:       "CloudFrontReadsThroughOAC",
-				Effect:    "Allow",
-				Principal: map[string]any{"Service": "cloudfront.amazonaws.com"},
-				Action:    []string{"s3:GetObject"},
-				Resource:  []string{arn + "/" + UploadsKeyPrefix + "/uploads/*"},
-				Condition: map[string]map[string]any{"StringEquals": {"AWS:SourceArn": v[1]}},
-			})
-		}
-		return Policy(statements...)
-	}, policyInputs...)
-	if _, err = s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
-		Bucket: u.Bucket.ID(),
-		Policy: bucketPolicy,
-	}, parent, pulumi.DependsOn([]pulumi.Resource{publicAccess})); err != nil {
 		return nil, err
 	}
 	u.ReadWritePolicy = policyOutput(func(v []string) PolicyDocument { return BucketReadWritePolicy(v[0]) }, u.Bucket.Arn)
