@@ -611,7 +611,9 @@ func (p *Platform) createAlarms(ctx *pulumi.Context, alarmName func(string) stri
 		args.AlarmDescription = pulumi.String(s.description)
 		args.AlarmActions = actions
 		args.OkActions = actions
-		args.Tags = tagInput(p.Tags)
+		if args.Tags == nil {
+			args.Tags = tagInput(p.Tags)
+		}
 		alarm, err := cloudwatch.NewMetricAlarm(ctx, alarmName(s.name), &args, parent)
 		if err != nil {
 			return nil, err
