@@ -215,7 +215,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	var err error
 
 	d.SecurityGroup, err = ec2.NewSecurityGroup(ctx, name+"-db", &ec2.SecurityGroupArgs{
-		Description: pulumi.String("wpfleet Aurora: MySQL from the fleet's tasks only"),
+		Description: pulumi.String("wpfleet Aurora: MySQL from the fleet tasks only"),
 		VpcId:       a.VpcId,
 		Tags:        tags,
 	}, parent)

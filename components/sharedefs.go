@@ -234,7 +234,7 @@ func NewSharedEFS(ctx *pulumi.Context, name string, args *SharedEFSArgs, opts ..
 	}
 
 	e.SecurityGroup, err = ec2.NewSecurityGroup(ctx, name+"-efs", &ec2.SecurityGroupArgs{
-		Description: pulumi.String("wpfleet EFS mount targets: NFS from the fleet's tasks only"),
+		Description: pulumi.String("wpfleet EFS mount targets: NFS from the fleet tasks only"),
 		VpcId:       a.VpcId,
 		Tags:        tags,
 	}, parent)
