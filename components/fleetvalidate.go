@@ -206,6 +206,10 @@ var configFields = map[string]string{
 	"WordPressSiteArgs.UploadsNoncurrentDays": "uploadsNoncurrentDays", "WordPressSiteArgs.Target5xxPercent": "alarmTarget5xxPercent",
 	"WordPressSiteArgs.PhpImage": "phpImage", "WordPressSiteArgs.Jobs": "jobs",
 
+	"PlatformArgs.Database.Environment": "environment", "PlatformArgs.Backup.Environment": "environment",
+	"PlatformArgs.Firewall.Environment": "environment", "PlatformArgs.Database.ClusterIdentifier": "environment",
+	"WordPressSiteArgs.Site": "name", "ReleasePipelineArgs.Sites": "sites", "SitePoolArgs.CPU": "taskCpu",
+
 	"SitePoolArgs.Name": "name", "SitePoolArgs.Sites": "sites", "SitePoolArgs.Memory": "taskMemory",
 	"SitePoolArgs.MinTasks": "minTasks", "SitePoolArgs.Capacity": "spotWeight", "SitePoolArgs.CodeDelivery": "codeDelivery",
 	"SitePoolArgs.EphemeralStorageGiB": "ephemeralStorageGiB", "SitePoolArgs.RequestTimeoutSeconds": "requestTimeoutSeconds",
