@@ -141,3 +141,20 @@ func TestCheckKeys(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "wpfleet:taskcpu: unknown key; known keys are environment, dnsZones"))
 }
+
+// A value that cannot be read is reported once, as a type error: the checks
+// that would run on the default in its place (no sites at all) are not.
+func TestUnreadValueIsReportedOnce(t *testing.T) {
+	cfg := minimal()
+	cfg["wpfleet:sites"] = `[{"name":"blog","hostnames":"blog.example.com"}]`
+	cfg["wpfleet:maxTasks"] = "many"
+	cfg["wpfleet:efsThroughputMode"] = "turbo"
+	_, err := FromMap(cfg, "dev")
+	require.Error(t, err)
+	lines := strings.Split(err.Error(), "\n")
+	assert.ElementsMatch(t, []string{
+		`wpfleet:sites: a JSON string at "hostnames" is not valid; []string expected`,
+		`wpfleet:maxTasks: "many" is not valid; a whole number`,
+		`wpfleet:efsThroughputMode: "turbo" is not valid; throughput mode must be "elastic", "bursting" or "provisioned"`,
+	}, lines, "type errors and value errors together, nothing about the unread keys' defaults")
+}
