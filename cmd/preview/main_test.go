@@ -36,8 +36,12 @@ func TestTree(t *testing.T) {
 	assert.Contains(t, out, " +   pulumi:pulumi:Stack")
 	assert.Contains(t, out, "└─ wpfleet:components:Fleet")
 	assert.Contains(t, out, "wpfleet:components:WordPressSite")
+	assert.Contains(t, out, "wpfleet:components:SitePool")
 	assert.Regexp(t, `Resources:\n    \+ \d+ to create`, out)
-	assert.Regexp(t, `aws:ecs/service:Service\s+12\n`, out, "a count per type")
+	assert.Regexp(t, `wpfleet:components:WordPressSite\s+12\n`, out, "a count per type")
+	assert.Regexp(t, `aws:ecs/service:Service\s+1\n`, out, "stg serves every site from one pool")
+	assert.Contains(t, out, "\nOutputs:\n")
+	assert.Regexp(t, `siteUrls: \{"campaign":"https://campaign.stg.example.com",`, out)
 }
 
 func TestJSONShape(t *testing.T) {
@@ -70,13 +74,28 @@ func TestOtherConfigFile(t *testing.T) {
 func TestInvalidConfigExitsNonZero(t *testing.T) {
 	b, err := os.ReadFile("../../Pulumi.stg.yaml")
 	require.NoError(t, err)
-	bad := strings.Replace(string(b), "wpfleet:taskMemory: 1024", "wpfleet:taskMemory: 8192", 1)
+	bad := strings.Replace(string(b), "wpfleet:taskMemory: 2048", "wpfleet:taskMemory: 8192", 1)
+	bad = strings.Replace(bad, "wpfleet:environment: stg", "wpfleet:environment: bad", 1)
+	require.NotEqual(t, string(b), bad)
 	file := filepath.Join(t.TempDir(), "Pulumi.bad.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
 	code, out, errOut := preview("--stack", "bad", "--config", file)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out, "nothing is printed as if it were a plan")
-	assert.Contains(t, errOut, "wpfleet:taskMemory: 8192 is not valid; with 512 CPU units (0.5 vCPU) memory must be 1024-4096 MiB")
+	assert.Contains(t, errOut, `wpfleet:taskMemory: "512 CPU units, 8192 MiB" is not valid; with 512 CPU units (0.5 vCPU) memory must be 1024-4096 MiB`)
+}
+
+// A stack file that takes another stack's environment is refused: the
+// environment names every AWS resource.
+func TestAnotherStacksEnvironment(t *testing.T) {
+	b, err := os.ReadFile("../../Pulumi.stg.yaml")
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "Pulumi.qa.yaml")
+	require.NoError(t, os.WriteFile(file, b, 0o600))
+	code, out, errOut := preview("--stack", "qa", "--config", file)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `wpfleet:environment: "stg" is not valid; leave it unset or set it to the stack's name "qa"`)
 }
 
 func TestWrongTypeInStackFile(t *testing.T) {
