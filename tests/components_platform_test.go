@@ -172,6 +172,11 @@ func TestPlatformComponent(t *testing.T) {
 		assert.True(t, in["sg-0a1b2c3d4e5f60002 2049 "+tasks], "the existing file system admits the tasks")
 		assert.True(t, in["sg-0a1b2c3d4e5f60003 3306 "+tasks], "the existing database admits the tasks")
 		assert.True(t, in[tasks+" 8080 sg-0a1b2c3d4e5f60001"], "the tasks admit the existing ALB")
+		out := map[string]bool{}
+		for _, r := range res.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") {
+			out[fmt.Sprintf("%v %v %v", r.Inputs["securityGroupId"], r.Inputs["fromPort"], r.Inputs["referencedSecurityGroupId"])] = true
+		}
+		assert.True(t, out["sg-0a1b2c3d4e5f60001 8080 "+tasks], "the existing ALB may reach the tasks, whatever its own egress rules")
 		rule, _ := res.Find("aws:cloudwatch/eventTarget:EventTarget", "test-job-failures")
 		assert.Equal(t, "arn:aws:sns:ap-northeast-1:123456789012:ops", rule.Inputs["arn"], "failures go to the existing topic")
 		assert.False(t, p.ExecLogging())
