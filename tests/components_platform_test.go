@@ -583,9 +583,9 @@ func toAny(s []string) []any {
 
 func cdnRequired() *components.CDNArgs {
 	return &components.CDNArgs{Site: "blog", Environment: "test", Tags: components.Tags("test", "blog", nil),
-		Hostnames:                hostnames("blog.example.com"),
-		ValidationRecordFqdns:    pulumi.StringArray{pulumi.String("_x.blog.example.com")},
-		AlbDnsName:               pulumi.String("alb.example"), OriginSecret: pulumi.ToSecret(pulumi.String("s3cr3t")).(pulumi.StringOutput),
+		Hostnames:             hostnames("blog.example.com"),
+		ValidationRecordFqdns: pulumi.StringArray{pulumi.String("_x.blog.example.com")},
+		AlbDnsName:            pulumi.String("alb.example"), OriginSecret: pulumi.ToSecret(pulumi.String("s3cr3t")).(pulumi.StringOutput),
 		BucketRegionalDomainName: pulumi.String("bucket.s3.ap-northeast-1.amazonaws.com")}
 }
 
