@@ -297,6 +297,18 @@ func TestJobs(t *testing.T) {
 					assert.Equal(t, []any{map[string]any{"containerName": "sync", "condition": "SUCCESS"}}, php["dependsOn"])
 					assert.Equal(t, s.Name, envOf(php)["WPFLEET_SITES"])
 					assert.Equal(t, "/var/www/wpfleet", envOf(php)["WPFLEET_CODE_ROOT"], "jobs read code from local disk, not EFS")
+					// The same settings as the php of the site's pool, for this one site.
+					poolPHP := envOf(containers(t, onlyOne(t, res.Descendants(component(t, res, "SitePool", stack+"-"+poolOfSite(t, stack, s.Name)).URN),
+						"aws:ecs/taskDefinition:TaskDefinition", "pool"))["php"])
+					k := "WPFLEET_SITE_" + components.EnvKey(s.Name) + "_"
+					for name, v := range envOf(php) {
+						if strings.HasPrefix(name, k) || name == "DB_HOST" || name == "DB_TLS" || name == "WP_ENVIRONMENT_TYPE" || name == "WPFLEET_ENV" {
+							assert.Equalf(t, poolPHP[name], v, "%s of job %s", name, j.Name)
+						}
+						_, inPool := poolPHP[name]
+						assert.Truef(t, inPool, "%s of job %s is not a pool setting", name, j.Name)
+					}
+					assert.Len(t, envOf(php), 12+4, "the platform's settings and the site's four")
 					assert.ElementsMatch(t, []string{"WPFLEET_SITE_" + components.EnvKey(s.Name) + "_DB_SECRET",
 						"WPFLEET_SITE_" + components.EnvKey(s.Name) + "_SALTS_SECRET"}, keys(secretsOf(php)))
 					assert.Equal(t, names.SiteLogGroup(s.Name), at(php, "logConfiguration.options.awslogs-group"))
@@ -323,6 +335,18 @@ func TestJobs(t *testing.T) {
 				"a task definition per pool and per job: no wp-cron task definitions")
 		})
 	}
+}
+
+func poolOfSite(t *testing.T, stack, site string) string {
+	for pool, sites := range poolSites(t, stack) {
+		for _, s := range sites {
+			if s == site {
+				return pool
+			}
+		}
+	}
+	t.Fatalf("%s is in no pool", site)
+	return ""
 }
 
 func atoi(v any) int {
