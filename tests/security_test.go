@@ -108,7 +108,13 @@ func TestPoolRolesAreScopedToTheirSites(t *testing.T) {
 					d := res.Descendants(site.URN)
 					arn := str(onlyOne(t, d, "aws:s3/bucketV2:BucketV2", s).Outputs["arn"])
 					buckets = append(buckets, arn)
-					objects = append(objects, arn+"/wp-content/*")
+					for _, st := range components.BucketReadWritePolicy(arn).Statement {
+						for _, r := range st.Resource {
+							if r != arn {
+								objects = append(objects, r)
+							}
+						}
+					}
 					aps = append(aps, str(onlyOne(t, res.Children(site.URN), "aws:efs/accessPoint:AccessPoint", s).Outputs["arn"]))
 				}
 				var gotBuckets, gotObjects []string
@@ -118,7 +124,10 @@ func TestPoolRolesAreScopedToTheirSites(t *testing.T) {
 					switch {
 					case strings.HasPrefix(str(st["Sid"]), "ListUploads"):
 						assert.ElementsMatch(t, components.UploadsBucketActions, acts)
-						assert.Equal(t, []any{"wp-content/*"}, at(st, "Condition.StringLikeIfExists.s3:prefix"), "listing the uploads prefix only")
+						for _, prefix := range strList(at(st, "Condition.StringLikeIfExists.s3:prefix")) {
+							assert.True(t, strings.HasPrefix(prefix, components.UploadsKeyPrefix+"/"), "listing the uploads prefix only: %s", prefix)
+						}
+						assert.NotEmpty(t, at(st, "Condition.StringLikeIfExists.s3:prefix"))
 						gotBuckets = append(gotBuckets, strList(st["Resource"])...)
 					case strings.HasPrefix(str(st["Sid"]), "ReadWriteUploads"):
 						assert.ElementsMatch(t, components.UploadsObjectActions, acts, "exactly what S3-Uploads does")
@@ -135,6 +144,9 @@ func TestPoolRolesAreScopedToTheirSites(t *testing.T) {
 				}
 				assert.ElementsMatch(t, buckets, gotBuckets, "%s: its sites' buckets only", pool)
 				assert.ElementsMatch(t, objects, gotObjects, "%s: its sites' uploads only", pool)
+				for _, r := range gotObjects {
+					assert.Regexp(t, `^arn:aws:s3:::[a-z0-9.-]+/wp-content/`, r, "objects under wp-content/ only")
+				}
 
 				secrets := statement(t, jsonInput(t, execPol, "policy"), "ReadSiteSecrets")
 				assert.Equal(t, []string{"secretsmanager:GetSecretValue"}, strList(secrets["Action"]))
@@ -164,7 +176,7 @@ func TestJobRolesAreScopedToTheirSite(t *testing.T) {
 			assert.False(t, strings.HasPrefix(str(st["Sid"]), "EcsExec"), "jobs have no ECS Exec")
 			for _, r := range strList(st["Resource"]) {
 				if strings.HasPrefix(r, "arn:aws:s3:::") {
-					assert.Regexp(t, `^arn:aws:s3:::prod-`+s+`-[0-9a-f]{7}(/wp-content/\*)?$`, r)
+					assert.Regexp(t, `^arn:aws:s3:::prod-`+s+`-[0-9a-f]{7}(/wp-content/.*)?$`, r)
 				}
 			}
 		}
