@@ -14,7 +14,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-
 // CloudFrontZoneID is the hosted zone of every CloudFront distribution (alias target).
 const CloudFrontZoneID = "Z2FDTNDATAQYW2"
 

@@ -6,22 +6,22 @@ import "encoding/json"
 // task definition's containerDefinitions input is this, as JSON.
 
 type containerDef struct {
-	Name             string            `json:"name"`
-	Image            string            `json:"image"`
-	Essential        bool              `json:"essential"`
-	Command          []string          `json:"command,omitempty"`
+	Name      string   `json:"name"`
+	Image     string   `json:"image"`
+	Essential bool     `json:"essential"`
+	Command   []string `json:"command,omitempty"`
 	// MemoryReservation is the container's soft memory limit (MiB).
-	MemoryReservation int `json:"memoryReservation,omitempty"`
-	PortMappings     []portMapping     `json:"portMappings,omitempty"`
-	Environment      []keyValue        `json:"environment,omitempty"`
-	Secrets          []secretRef       `json:"secrets,omitempty"`
-	MountPoints      []mountPoint      `json:"mountPoints,omitempty"`
-	DependsOn        []dependency      `json:"dependsOn,omitempty"`
-	HealthCheck      *healthCheck      `json:"healthCheck,omitempty"`
-	LogConfiguration *logConfiguration `json:"logConfiguration,omitempty"`
-	StopTimeout      int               `json:"stopTimeout,omitempty"`
-	LinuxParameters  *linuxParameters  `json:"linuxParameters,omitempty"`
-	User             string            `json:"user,omitempty"`
+	MemoryReservation int               `json:"memoryReservation,omitempty"`
+	PortMappings      []portMapping     `json:"portMappings,omitempty"`
+	Environment       []keyValue        `json:"environment,omitempty"`
+	Secrets           []secretRef       `json:"secrets,omitempty"`
+	MountPoints       []mountPoint      `json:"mountPoints,omitempty"`
+	DependsOn         []dependency      `json:"dependsOn,omitempty"`
+	HealthCheck       *healthCheck      `json:"healthCheck,omitempty"`
+	LogConfiguration  *logConfiguration `json:"logConfiguration,omitempty"`
+	StopTimeout       int               `json:"stopTimeout,omitempty"`
+	LinuxParameters   *linuxParameters  `json:"linuxParameters,omitempty"`
+	User              string            `json:"user,omitempty"`
 }
 
 type portMapping struct {

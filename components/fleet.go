@@ -152,8 +152,8 @@ func (f FleetArgs) poolArgs(i int, pc PoolConfig, p *Platform, sites map[string]
 		Capacity: CapacityStrategy{OnDemandBase: intOr(pc.OnDemandBase, f.OnDemandBase),
 			OnDemandWeight: intOr(pc.OnDemandWeight, f.OnDemandWeight), SpotWeight: intOr(pc.SpotWeight, f.SpotWeight)},
 		CodeDelivery: strOr(pc.CodeDelivery, f.CodeDelivery), EphemeralStorageGiB: f.ephemeral(pc),
-		RequestTimeoutSeconds: intOr(pc.RequestTimeoutSeconds, f.RequestTimeoutSeconds), HealthCheckPath: f.HealthCheckPath,
-		ScaleCPUPercent: intOr(pc.ScaleCpuPercent, f.ScaleCpuPercent), ScaleRequestsPerTarget: intOr(pc.ScaleRequestsPerTarget, f.ScaleRequestsPerTarget),
+		RequestTimeoutSeconds: intOr(pc.RequestTimeoutSeconds, f.RequestTimeoutSeconds),
+		ScaleCPUPercent:       intOr(pc.ScaleCpuPercent, f.ScaleCpuPercent), ScaleRequestsPerTarget: intOr(pc.ScaleRequestsPerTarget, f.ScaleRequestsPerTarget),
 		CronIntervalSeconds: intOr(pc.CronIntervalSeconds, f.CronIntervalSeconds), ExecuteCommand: boolValue(pc.ExecuteCommand, f.ExecuteCommand),
 	}
 }

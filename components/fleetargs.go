@@ -133,7 +133,6 @@ type FleetArgs struct {
 	CodeDelivery           string `json:"codeDelivery"`
 	EphemeralStorageGiB    int    `json:"ephemeralStorageGiB"`
 	RequestTimeoutSeconds  int    `json:"requestTimeoutSeconds"`
-	HealthCheckPath        string `json:"healthCheckPath"`
 	ScaleCpuPercent        int    `json:"scaleCpuPercent"`
 	ScaleRequestsPerTarget int    `json:"scaleRequestsPerTarget"`
 	CronIntervalSeconds    int    `json:"cronIntervalSeconds"`
@@ -203,8 +202,8 @@ func DefaultFleetArgs() FleetArgs {
 		TaskCpu: pool.CPU, TaskMemory: pool.Memory, MinTasks: pool.MinTasks, MaxTasks: pool.MaxTasks,
 		OnDemandBase: pool.Capacity.OnDemandBase, OnDemandWeight: pool.Capacity.OnDemandWeight, SpotWeight: pool.Capacity.SpotWeight,
 		CodeDelivery: pool.CodeDelivery, EphemeralStorageGiB: pool.EphemeralStorageGiB,
-		RequestTimeoutSeconds: pool.RequestTimeoutSeconds, HealthCheckPath: pool.HealthCheckPath,
-		ScaleCpuPercent: pool.ScaleCPUPercent, ScaleRequestsPerTarget: pool.ScaleRequestsPerTarget,
+		RequestTimeoutSeconds: pool.RequestTimeoutSeconds,
+		ScaleCpuPercent:       pool.ScaleCPUPercent, ScaleRequestsPerTarget: pool.ScaleRequestsPerTarget,
 		CronIntervalSeconds: pool.CronIntervalSeconds, ExecuteCommand: pool.ExecuteCommand, ExecLogging: *plat.ExecLogging,
 		LogRetentionDays: plat.LogRetentionDays, UploadsNoncurrentDays: site.UploadsNoncurrentDays,
 		Cdn: site.PageCaching, CdnPageTtlSeconds: *site.PageTTLSeconds, CdnPriceClass: site.PriceClass,

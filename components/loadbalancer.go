@@ -22,7 +22,6 @@ const DefaultSSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 // certificate.
 const DefaultMaxNamesPerCertificate = 10
 
-
 // Hostname is a DNS name served by the fleet and the Route 53 hosted zone it
 // belongs to.
 type Hostname struct {

@@ -94,7 +94,9 @@ func (n Names) SiteAlarm(site, what string) string {
 }
 
 // PageCachePolicy is a site's CloudFront page cache policy (unique per account).
-func (n Names) PageCachePolicy(site string) string { return "wpfleet-" + n.Env + "-" + site + "--pages" }
+func (n Names) PageCachePolicy(site string) string {
+	return "wpfleet-" + n.Env + "-" + site + "--pages"
+}
 
 // OriginAccessControl lets a site's distribution read its uploads bucket
 // (unique per account).
@@ -104,7 +106,9 @@ func (n Names) OriginAccessControl(site string) string {
 
 // ViewerFunction is a site's CloudFront viewer-request function (unique per
 // account, 64 characters at most).
-func (n Names) ViewerFunction(site string) string { return "wpfleet-" + n.Env + "-" + site + "--viewer" }
+func (n Names) ViewerFunction(site string) string {
+	return "wpfleet-" + n.Env + "-" + site + "--viewer"
+}
 
 // SiteRoot is a site's directory on the shared file system.
 func (n Names) SiteRoot(site string) string { return SiteRoot(site) }

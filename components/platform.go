@@ -317,17 +317,17 @@ type Platform struct {
 	// WebACLArn is attached to every site's distribution (nil without one).
 	WebACLArn pulumi.StringInput
 
-	VpcId, VpcCidr                     pulumi.StringOutput
-	PublicSubnetIds, PrivateSubnetIds  pulumi.StringArrayOutput
-	ClusterArn, ClusterName            pulumi.StringOutput
-	HttpsListenerArn, AlbSecurityGroup pulumi.StringOutput
-	AlbDnsName, AlbZoneId, AlbSuffix   pulumi.StringOutput
-	FileSystemId, FileSystemArn        pulumi.StringOutput
-	ReleaseAccessPointId               pulumi.StringOutput
-	ReleaseAccessPointArn              pulumi.StringOutput
-	DatabaseEndpoint, MasterSecretArn  pulumi.StringOutput
-	DatabaseClusterId, DatabaseArn     pulumi.StringOutput
-	DatabaseTLS                        bool
+	VpcId, VpcCidr                      pulumi.StringOutput
+	PublicSubnetIds, PrivateSubnetIds   pulumi.StringArrayOutput
+	ClusterArn, ClusterName             pulumi.StringOutput
+	HttpsListenerArn, AlbSecurityGroup  pulumi.StringOutput
+	AlbDnsName, AlbZoneId, AlbSuffix    pulumi.StringOutput
+	FileSystemId, FileSystemArn         pulumi.StringOutput
+	ReleaseAccessPointId                pulumi.StringOutput
+	ReleaseAccessPointArn               pulumi.StringOutput
+	DatabaseEndpoint, MasterSecretArn   pulumi.StringOutput
+	DatabaseClusterId, DatabaseArn      pulumi.StringOutput
+	DatabaseTLS                         bool
 	AlarmTopicArn, TasksSecurityGroupId pulumi.StringOutput
 
 	fsSG, dbSG pulumi.StringInput

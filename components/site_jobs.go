@@ -96,7 +96,7 @@ func (s *WordPressSite) jobs(ctx *pulumi.Context, name string, a WordPressSiteAr
 			RuleName: names.JobRule(a.Name, job.Name), Schedule: job.Schedule,
 			ClusterArn: p.ClusterArn, TaskDefinitionArn: td.Arn, ContainerName: ContainerPHP, Command: job.Command,
 			SubnetIds: p.PrivateSubnetIds, SecurityGroupIds: pulumi.StringArray{p.TasksSecurityGroupId},
-			PassRoleArns: []pulumi.StringInput{roles.execution.Arn, roles.task.Arn},
+			PassRoleArns:    []pulumi.StringInput{roles.execution.Arn, roles.task.Arn},
 			PlatformVersion: p.Runtime.PlatformVersion, Account: &p.Account,
 		}, parent)
 		if err != nil {

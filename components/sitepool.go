@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wpfleet/wpfleet/internal/contract"
 )
 
 // SitePoolArgs configures SitePool.
@@ -43,9 +45,6 @@ type SitePoolArgs struct {
 	// ALB drains a stopping task for this plus 5 s and ECS waits this plus
 	// 15 s before killing it. Defaults to 30.
 	RequestTimeoutSeconds int
-	// HealthCheckPath is answered by nginx and php-fpm without touching EFS
-	// or the database. Defaults to "/healthz".
-	HealthCheckPath string
 	// ScaleCPUPercent is the target average CPU (10-90). Defaults to 60.
 	ScaleCPUPercent int
 	// ScaleRequestsPerTarget is the target ALB requests per task per minute.
@@ -87,9 +86,6 @@ func (a SitePoolArgs) withDefaults() SitePoolArgs {
 		a.EphemeralStorageGiB = 30
 	}
 	a.RequestTimeoutSeconds = intDefault(a.RequestTimeoutSeconds, 30)
-	if a.HealthCheckPath == "" {
-		a.HealthCheckPath = "/healthz"
-	}
 	a.ScaleCPUPercent = intDefault(a.ScaleCPUPercent, 60)
 	a.ScaleRequestsPerTarget = intDefault(a.ScaleRequestsPerTarget, 1000)
 	a.CronIntervalSeconds = intDefault(a.CronIntervalSeconds, 60)
@@ -155,9 +151,6 @@ func (a SitePoolArgs) Validate() error {
 	}
 	if a.RequestTimeoutSeconds < 5 || a.RequestTimeoutSeconds > 100 {
 		c.add(invalid(k("RequestTimeoutSeconds"), a.RequestTimeoutSeconds, "5 to 100 seconds (the stop timeout, this plus 15 s, must fit Fargate's 120 s)"))
-	}
-	if len(a.HealthCheckPath) < 2 || a.HealthCheckPath[0] != '/' || len(a.HealthCheckPath) > 1024 {
-		c.add(invalid(k("HealthCheckPath"), a.HealthCheckPath, "an absolute URL path such as /healthz"))
 	}
 	if a.ScaleCPUPercent < 10 || a.ScaleCPUPercent > 90 {
 		c.add(invalid(k("ScaleCPUPercent"), a.ScaleCPUPercent, "10 to 90 percent"))
@@ -286,7 +279,7 @@ func (sp *SitePool) taskDefinition(ctx *pulumi.Context, name string, a SitePoolA
 	containers := taskSites(a.Sites, []pulumi.StringInput{p.DatabaseEndpoint, p.VpcCidr}, func(ts []taskSite, ex []string) (string, error) {
 		r := rt
 		r.dbHost, r.realIPFrom = ex[0], append([]string{ex[1]}, a.CloudFrontCIDRs...)
-		return containersJSON(r.poolContainers(ts, a.HealthCheckPath))
+		return containersJSON(r.poolContainers(ts))
 	})
 	td := &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(p.Names.PoolFamily(a.Name)),
@@ -300,8 +293,10 @@ func (sp *SitePool) taskDefinition(ctx *pulumi.Context, name string, a SitePoolA
 		ExecutionRoleArn:     roles.execution.Arn,
 		TaskRoleArn:          roles.task.Arn,
 		ContainerDefinitions: containers,
-		Volumes:              siteVolumes(a.Sites, p.FileSystemId, a.CodeDelivery == CodeLocal),
-		Tags:                 tagInput(p.Tags),
+		// FastCGI goes over Unix sockets in a volume of the task's own: php
+		// writes them, nginx reads them (image/README.md).
+		Volumes: append(siteVolumes(a.Sites, p.FileSystemId, a.CodeDelivery == CodeLocal), ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(contract.FPMVolume)}),
+		Tags:    tagInput(p.Tags),
 	}
 	if a.EphemeralStorageGiB > 0 {
 		td.EphemeralStorage = ecs.TaskDefinitionEphemeralStorageArgs{SizeInGib: pulumi.Int(a.EphemeralStorageGiB)}
@@ -322,7 +317,8 @@ func (sp *SitePool) routing(ctx *pulumi.Context, name string, a SitePoolArgs, pa
 		DeregistrationDelay:        pulumi.Int(a.DeregistrationDelaySeconds()),
 		LoadBalancingAlgorithmType: pulumi.String("least_outstanding_requests"),
 		HealthCheck: lb.TargetGroupHealthCheckArgs{
-			Enabled: pulumi.Bool(true), Path: pulumi.String(a.HealthCheckPath), Matcher: pulumi.String("200"),
+			// nginx answers it for any Host without touching PHP, EFS or the database.
+			Enabled: pulumi.Bool(true), Path: pulumi.String(contract.HealthPath), Matcher: pulumi.String("200"),
 			Interval: pulumi.Int(15), Timeout: pulumi.Int(5), HealthyThreshold: pulumi.Int(2), UnhealthyThreshold: pulumi.Int(3),
 		},
 		// Sessions live in the database: any task can serve any request.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/wpfleet/wpfleet/internal/contract"
 )
 
 // Code delivery modes (docs/runtime.md).
@@ -22,15 +24,17 @@ const (
 	ContainerPHP   = "php"
 	ContainerSync  = "sync"
 	// WebPort is nginx's port inside the task and the target group's port.
-	WebPort = 8080
+	WebPort = contract.NginxPort
 	// EFSMountPath holds one read-only mount per site: EFSMountPath/<site>
 	// is the site's access point (its directory of releases).
-	EFSMountPath = "/mnt/efs"
+	EFSMountPath = contract.SyncSource
 	// LocalCodePath holds the task-local copy of each site's live release
 	// (LocalCodePath/<site>/current, local mode).
-	LocalCodePath = "/var/www/wpfleet"
+	LocalCodePath = contract.SyncDest
 	// SyncAgentPath is the sync agent inside the php image.
 	SyncAgentPath = "/usr/local/bin/wpfleet-sync"
+	// SyncInterval is how often the sync agent reads each site's pointer.
+	SyncInterval = "5s"
 	// syncMemoryReservationMiB covers the sync agent's measured peak (81 MiB
 	// unpacking a 313 MiB release, docs/runtime.md) with margin.
 	syncMemoryReservationMiB = 128
@@ -38,24 +42,24 @@ const (
 
 // taskSite is what a task's containers need to know about one site.
 type taskSite struct {
-	name, home              string
-	hosts                   []string
-	dbName, bucket          string
-	dbSecret, saltsSecret   string
-	xmlrpc                  bool
+	name, home            string
+	hosts                 []string
+	dbName, bucket        string
+	dbSecret, saltsSecret string
+	xmlrpc                bool
 }
 
 // taskRuntime is what a pool's or job's containers share.
 type taskRuntime struct {
-	env, region, wpEnv, dbHost     string
-	dbTLS                          bool
-	nginxImage, phpImage           string
-	codeDelivery                   string
-	cpu, memory, requestTimeout    int
-	cronInterval                   int
-	realIPFrom                     []string
-	logGroup                       string
-	stopTimeout                    int
+	env, region, wpEnv, dbHost  string
+	dbTLS                       bool
+	nginxImage, phpImage        string
+	codeDelivery                string
+	cpu, memory, requestTimeout int
+	cronInterval                int
+	realIPFrom                  []string
+	logGroup                    string
+	stopTimeout                 int
 }
 
 func siteNames(sites []taskSite) string {
@@ -84,26 +88,25 @@ func (r taskRuntime) logs(prefix string) *logConfiguration {
 // settings and each site's; every secret arrives through phpSecrets.
 func (r taskRuntime) phpEnvironment(sites []taskSite) []keyValue {
 	out := env(
-		"WPFLEET_ENV", r.env,
-		"WPFLEET_SITES", siteNames(sites),
-		"WPFLEET_CODE_DELIVERY", r.codeDelivery,
-		"WPFLEET_CODE_ROOT", r.codeRoot(),
-		"WPFLEET_TASK_CPU", strconv.Itoa(r.cpu),
-		"WPFLEET_TASK_MEMORY_MIB", strconv.Itoa(r.memory),
-		"WPFLEET_REQUEST_TIMEOUT_SECONDS", strconv.Itoa(r.requestTimeout),
-		"WPFLEET_REGION", r.region,
-		"WPFLEET_CRON_INTERVAL_SECONDS", strconv.Itoa(r.cronInterval),
-		"WP_ENVIRONMENT_TYPE", r.wpEnv,
-		"DB_HOST", r.dbHost,
-		"DB_TLS", strconv.FormatBool(r.dbTLS),
+		contract.EnvEnv, r.env,
+		contract.EnvSites, siteNames(sites),
+		contract.EnvCodeDelivery, r.codeDelivery,
+		contract.EnvCodeRoot, r.codeRoot(),
+		contract.EnvTaskCPU, strconv.Itoa(r.cpu),
+		contract.EnvTaskMemoryMiB, strconv.Itoa(r.memory),
+		contract.EnvRequestTimeout, strconv.Itoa(r.requestTimeout),
+		contract.EnvRegion, r.region,
+		contract.EnvCronInterval, strconv.Itoa(r.cronInterval),
+		contract.EnvWPEnvironment, r.wpEnv,
+		contract.EnvDBHost, r.dbHost,
+		contract.EnvDBTLS, strconv.FormatBool(r.dbTLS),
 	)
 	for _, s := range sites {
-		k := "WPFLEET_SITE_" + EnvKey(s.name) + "_"
 		out = append(out, env(
-			k+"HOME", s.home,
-			k+"DB_NAME", s.dbName,
-			k+"BUCKET", s.bucket,
-			k+"XMLRPC", strconv.FormatBool(s.xmlrpc),
+			contract.SiteEnv(s.name, contract.SiteHome), s.home,
+			contract.SiteEnv(s.name, contract.SiteDBName), s.dbName,
+			contract.SiteEnv(s.name, contract.SiteBucket), s.bucket,
+			contract.SiteEnv(s.name, contract.SiteXMLRPC), strconv.FormatBool(s.xmlrpc),
 		)...)
 	}
 	return out
@@ -115,8 +118,8 @@ func (r taskRuntime) phpEnvironment(sites []taskSite) []keyValue {
 func phpSecrets(sites []taskSite) []secretRef {
 	var out []secretRef
 	for _, s := range sites {
-		k := "WPFLEET_SITE_" + EnvKey(s.name) + "_"
-		out = append(out, secretRef{Name: k + "DB_SECRET", ValueFrom: s.dbSecret}, secretRef{Name: k + "SALTS_SECRET", ValueFrom: s.saltsSecret})
+		out = append(out, secretRef{Name: contract.SiteEnv(s.name, contract.SiteDBSecret), ValueFrom: s.dbSecret},
+			secretRef{Name: contract.SiteEnv(s.name, contract.SiteSaltsSecret), ValueFrom: s.saltsSecret})
 	}
 	return out
 }
@@ -146,11 +149,14 @@ func (r taskRuntime) syncContainer(sites []taskSite, command string) containerDe
 		Essential: command == "run",
 		Command:   []string{SyncAgentPath, command},
 		Environment: env(
-			"WPFLEET_SITES", siteNames(sites),
-			"WPFLEET_SYNC_SOURCE", EFSMountPath,
-			"WPFLEET_SYNC_DEST", LocalCodePath,
+			contract.EnvSites, siteNames(sites),
+			contract.EnvSyncSource, EFSMountPath,
+			contract.EnvSyncDest, LocalCodePath,
+			// A new release reaches a task within this; each check of a
+			// site's pointer is a metered EFS metadata read.
+			"WPFLEET_SYNC_INTERVAL", SyncInterval,
 			// old releases are removed once requests on them have had time to finish
-			"WPFLEET_REQUEST_TIMEOUT_SECONDS", strconv.Itoa(r.requestTimeout),
+			contract.EnvRequestTimeout, strconv.Itoa(r.requestTimeout),
 		),
 		MountPoints:       r.mounts(sites, true),
 		MemoryReservation: syncMemoryReservationMiB,
@@ -167,10 +173,13 @@ func (r taskRuntime) syncContainer(sites []taskSite, command string) containerDe
 // poolContainers are a pool's task: nginx with a server per site, php-fpm
 // with a pool per site (and the wp-cron runner), and in local mode the sync
 // agent that keeps every site's live release on the task's disk.
-func (r taskRuntime) poolContainers(sites []taskSite, healthPath string) []containerDef {
+func (r taskRuntime) poolContainers(sites []taskSite) []containerDef {
 	var waitForSync []dependency
 	if r.codeDelivery == CodeLocal {
 		waitForSync = []dependency{{ContainerName: ContainerSync, Condition: "HEALTHY"}}
+	}
+	fpm := func(readOnly bool) mountPoint {
+		return mountPoint{SourceVolume: contract.FPMVolume, ContainerPath: contract.FPMSocketDir, ReadOnly: readOnly}
 	}
 	php := containerDef{
 		Name:        ContainerPHP,
@@ -178,7 +187,7 @@ func (r taskRuntime) poolContainers(sites []taskSite, healthPath string) []conta
 		Essential:   true,
 		Environment: r.phpEnvironment(sites),
 		Secrets:     phpSecrets(sites),
-		MountPoints: r.mounts(sites, false),
+		MountPoints: append(r.mounts(sites, false), fpm(false)),
 		DependsOn:   waitForSync,
 		HealthCheck: &healthCheck{Command: []string{"CMD-SHELL", "php-fpm-healthcheck || exit 1"},
 			Interval: 10, Timeout: 5, Retries: 3, StartPeriod: 15},
@@ -187,13 +196,13 @@ func (r taskRuntime) poolContainers(sites []taskSite, healthPath string) []conta
 		LinuxParameters:  &linuxParameters{InitProcessEnabled: true},
 	}
 	nginxEnv := env(
-		"WPFLEET_SITES", siteNames(sites),
-		"WPFLEET_CODE_ROOT", r.codeRoot(),
-		"WPFLEET_REAL_IP_FROM", strings.Join(r.realIPFrom, " "),
-		"WPFLEET_REQUEST_TIMEOUT_SECONDS", strconv.Itoa(r.requestTimeout),
+		contract.EnvSites, siteNames(sites),
+		contract.EnvCodeRoot, r.codeRoot(),
+		contract.EnvRealIPFrom, strings.Join(r.realIPFrom, " "),
+		contract.EnvRequestTimeout, strconv.Itoa(r.requestTimeout),
 	)
 	for _, s := range sites {
-		nginxEnv = append(nginxEnv, keyValue{Name: "WPFLEET_SITE_" + EnvKey(s.name) + "_HOSTNAMES", Value: strings.Join(s.hosts, " ")})
+		nginxEnv = append(nginxEnv, keyValue{Name: contract.SiteEnv(s.name, contract.SiteHostnames), Value: strings.Join(s.hosts, " ")})
 	}
 	nginx := containerDef{
 		Name:         ContainerNginx,
@@ -201,9 +210,9 @@ func (r taskRuntime) poolContainers(sites []taskSite, healthPath string) []conta
 		Essential:    true,
 		PortMappings: []portMapping{{ContainerPort: WebPort, Protocol: "tcp", Name: "http"}},
 		Environment:  nginxEnv,
-		MountPoints:  r.mounts(sites, false),
+		MountPoints:  append(r.mounts(sites, false), fpm(true)),
 		DependsOn:    append([]dependency{{ContainerName: ContainerPHP, Condition: "HEALTHY"}}, waitForSync...),
-		HealthCheck: &healthCheck{Command: []string{"CMD-SHELL", fmt.Sprintf("wget -q -O /dev/null http://127.0.0.1:%d%s || exit 1", WebPort, healthPath)},
+		HealthCheck: &healthCheck{Command: []string{"CMD-SHELL", fmt.Sprintf("wget -q -O /dev/null http://127.0.0.1:%d%s || exit 1", WebPort, contract.HealthPath)},
 			Interval: 10, Timeout: 5, Retries: 3, StartPeriod: 10},
 		LogConfiguration: r.logs(ContainerNginx),
 		StopTimeout:      r.stopTimeout,

@@ -3,6 +3,8 @@ package components
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wpfleet/wpfleet/image"
 )
 
 // UploadsBucketArgs configures UploadsBucket.
@@ -70,32 +72,36 @@ type UploadsBucket struct {
 // given the bucket as "<bucket>/wp-content").
 const UploadsKeyPrefix = "wp-content"
 
-// UploadsObjectActions and UploadsBucketActions are the S3 actions the
-// uploads plugin (humanmade/S3-Uploads, through the AWS SDK for PHP's stream
-// wrapper) performs: on objects (get, head, put, copy, delete, multipart
-// upload) and on the bucket (listing a prefix, finding the region).
-var (
-	UploadsObjectActions = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
-	UploadsBucketActions = []string{"s3:ListBucket", "s3:GetBucketLocation"}
-)
+// UploadsGrant is what the tasks serving a site may do on its bucket: the S3
+// actions the uploads plugin (humanmade/S3-Uploads, as the php image pins
+// it) performs, read from the image's own list (image/php/s3-uploads).
+var UploadsGrant = mustUploadsGrant()
+
+func mustUploadsGrant() image.S3UploadsGrant {
+	g, err := image.S3Uploads()
+	if err != nil {
+		panic(err) // the embedded list is checked by image's tests
+	}
+	return g
+}
 
 // BucketReadWritePolicy is the least-privilege policy the tasks serving a site
-// need on its bucket: the plugin's object actions on the uploads prefix, and
-// listing only that prefix.
+// need on its bucket: the plugin's object actions under the uploads prefix,
+// and its bucket actions limited to listing that prefix.
 func BucketReadWritePolicy(bucketArn string) PolicyDocument {
 	return Policy(
 		PolicyStatement{
 			Sid:       "ListUploads",
 			Effect:    "Allow",
-			Action:    UploadsBucketActions,
+			Action:    UploadsGrant.BucketActions,
 			Resource:  []string{bucketArn},
-			Condition: map[string]map[string]any{"StringLikeIfExists": {"s3:prefix": []string{UploadsKeyPrefix + "/*"}}},
+			Condition: map[string]map[string]any{"StringLikeIfExists": {"s3:prefix": []string{UploadsGrant.KeyPrefix + "*"}}},
 		},
 		PolicyStatement{
 			Sid:      "ReadWriteUploads",
 			Effect:   "Allow",
-			Action:   UploadsObjectActions,
-			Resource: []string{bucketArn + "/" + UploadsKeyPrefix + "/*"},
+			Action:   UploadsGrant.ObjectActions,
+			Resource: []string{bucketArn + "/" + UploadsGrant.KeyPrefix + "*"},
 		},
 	)
 }

@@ -234,12 +234,12 @@ func NewWordPressSite(ctx *pulumi.Context, name string, args *WordPressSiteArgs,
 		}
 	}
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
-		"url":             s.URL,
-		"bucketName":      s.Uploads.BucketName,
-		"distributionId":  s.CDN.Id,
-		"cdnDomainName":   s.CDN.DomainName,
-		"databaseSecret":  s.DatabaseSecret.Arn,
-		"saltsSecret":     s.SaltsSecret.Arn,
+		"url":              s.URL,
+		"bucketName":       s.Uploads.BucketName,
+		"distributionId":   s.CDN.Id,
+		"cdnDomainName":    s.CDN.DomainName,
+		"databaseSecret":   s.DatabaseSecret.Arn,
+		"saltsSecret":      s.SaltsSecret.Arn,
 		"fileSystemAccess": s.AccessPoint.Arn,
 	}); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wpfleet/wpfleet/mocks"
 )
@@ -105,16 +106,23 @@ type taskDef struct {
 	EphemeralGiB float64
 	Images       []string
 	LocalSync    bool // a container runs the sync agent: code is copied from EFS once per release
-	EFSMode      bool // mounts EFS without a sync agent: code is read from EFS as it runs
-	Sites        int  // EFS volumes (one access point per site)
-	Secrets      int  // distinct Secrets Manager secrets fetched at start
-	Containers   int
+	// SyncPollSeconds is the sync agent's polling interval from its
+	// WPFLEET_SYNC_INTERVAL (0 when not set: the usage profile's value).
+	SyncPollSeconds float64
+	EFSMode         bool // mounts EFS without a sync agent: code is read from EFS as it runs
+	Sites           int  // EFS volumes (one access point per site)
+	Secrets         int  // distinct Secrets Manager secrets fetched at start
+	Containers      int
 }
 
 type containerDef struct {
-	Name    string   `json:"name"`
-	Image   string   `json:"image"`
-	Command []string `json:"command"`
+	Name        string   `json:"name"`
+	Image       string   `json:"image"`
+	Command     []string `json:"command"`
+	Environment []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"environment"`
 	Secrets []struct {
 		ValueFrom string `json:"valueFrom"`
 	} `json:"secrets"`
@@ -154,6 +162,11 @@ func parseTaskDef(r *mocks.Resource) (*taskDef, error) {
 		for _, arg := range c.Command {
 			if strings.HasSuffix(arg, "wpfleet-sync") {
 				td.LocalSync = true
+				for _, e := range c.Environment {
+					if d, err := time.ParseDuration(e.Value); e.Name == "WPFLEET_SYNC_INTERVAL" && err == nil && d > 0 {
+						td.SyncPollSeconds = d.Seconds()
+					}
+				}
 			}
 		}
 		for _, s := range c.Secrets {

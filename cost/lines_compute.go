@@ -125,7 +125,11 @@ func (b *builder) efsReads() efsReads {
 			if sites > 0 {
 				r.ReleasesGiB += w.AvgTasks * b.u.ReleasesPerMonth * s / sites * art
 			}
-			r.PollGiB += w.AvgTasks * SyncPollGiB(b.u.SyncPollSeconds, b.u.SyncPollOpsPerSite, s)
+			poll := b.u.SyncPollSeconds
+			if w.TD.SyncPollSeconds > 0 {
+				poll = w.TD.SyncPollSeconds
+			}
+			r.PollGiB += w.AvgTasks * SyncPollGiB(poll, b.u.SyncPollOpsPerSite, s)
 		case w.TD.EFSMode && efsTasks > 0:
 			r.EFSModeGiB += b.traffic.DynamicRequests * w.AvgTasks / efsTasks * b.u.EFSModeMiBPerRequest / 1024
 		}

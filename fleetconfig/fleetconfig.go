@@ -259,6 +259,7 @@ func unjoin(err error) []error {
 var removedKeys = map[string]string{
 	"cronSchedule":           "wp-cron now runs inside each pool: set wpfleet:cronIntervalSeconds (or a pool's cronIntervalSeconds)",
 	"alarmResponseTimeP90Ms": "per-site alarms now come from the pools' logs (5xx share, wp-cron); this threshold is gone",
+	"healthCheckPath":        "nginx answers /healthz for every pool (image/README.md); the path is no longer configurable",
 }
 
 func unknownKey(k string) string {

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -73,9 +74,15 @@ type Recorder struct {
 
 	mu        sync.Mutex
 	resources []Resource
-	invokes   []string
-	lastVpc   string
-	subnetAZ  map[string]string
+	urns      map[string]bool
+	// duplicates are the engine's errors for URNs registered twice, and
+	// rejected the refused registrations.
+	duplicates []error
+	rejected   []Resource
+	invokes    []string
+	lookups    []Lookup
+	lastVpc    string
+	subnetAZ   map[string]string
 	// providerRegion maps explicit aws providers (by URN) to their region.
 	providerRegion map[string]string
 }
@@ -91,6 +98,7 @@ func New(project, stack, region string) *Recorder {
 		VpcCidr:           "10.20.0.0/16",
 		subnetAZ:          map[string]string{},
 		providerRegion:    map[string]string{},
+		urns:              map[string]bool{},
 	}
 }
 
@@ -193,17 +201,85 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	if rec.Dependencies == nil {
 		rec.Dependencies = []string{}
 	}
+	if err := r.claimURN(urn); err != nil {
+		r.mu.Lock()
+		r.rejected = append(r.rejected, rec)
+		r.mu.Unlock()
+		return "", nil, err
+	}
 	r.mu.Lock()
 	r.resources = append(r.resources, rec)
 	r.mu.Unlock()
 	return id, outputs, nil
 }
 
-// Call answers invokes.
+// Rejected returns the registrations refused for a duplicate URN, as they
+// would have been recorded (to show which names they would have taken).
+func (r *Recorder) Rejected() []Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Resource(nil), r.rejected...)
+}
+
+// claimURN refuses a URN registered before, as the engine's step generator
+// does (pkg/resource/deploy/step_generator.go, generateURN) with the
+// diagnostic diag.GetDuplicateResourceURNError: "Duplicate resource URN
+// '<urn>'; try giving it a unique name". The error is also kept, so Run
+// fails even when the program ignores the failed registration.
+func (r *Recorder) claimURN(urn string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.urns == nil {
+		r.urns = map[string]bool{}
+	}
+	if r.urns[urn] {
+		d := diag.GetDuplicateResourceURNError(resource.URN(urn))
+		err := fmt.Errorf(d.Message, urn)
+		r.duplicates = append(r.duplicates, err)
+		return err
+	}
+	r.urns[urn] = true
+	return nil
+}
+
+// DuplicateURNErrors returns the engine's error for every URN registered
+// more than once, in registration order.
+func (r *Recorder) DuplicateURNErrors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.duplicates...)
+}
+
+// Call answers invokes and records each answer (see Lookups).
 func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	r.mu.Lock()
 	r.invokes = append(r.invokes, args.Token)
 	r.mu.Unlock()
+	out, err := r.answer(args)
+	if err == nil {
+		r.mu.Lock()
+		r.lookups = append(r.lookups, Lookup{Token: args.Token, Args: Plain(args.Args), Result: Plain(out)})
+		r.mu.Unlock()
+	}
+	return out, err
+}
+
+// Lookup is one answered invoke: what the program looked up and what it
+// was told (for example a managed prefix list and its maxEntries).
+type Lookup struct {
+	Token  string
+	Args   map[string]any
+	Result map[string]any
+}
+
+// Lookups returns every answered invoke, in order.
+func (r *Recorder) Lookups() []Lookup {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Lookup(nil), r.lookups...)
+}
+
+func (r *Recorder) answer(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	in := Plain(args.Args)
 	switch args.Token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -290,6 +366,10 @@ func shortHash(s string) string {
 
 // physicalName is what Pulumi's auto-naming would make of a logical name:
 // the name, a hyphen and 7 random characters (here derived from the URN).
+// It is never shortened: pulumi-aws does not shorten an auto-name that is
+// too long either (its bridge fails with "name '...' plus 7 random chars is
+// longer than maximum length N", or AWS refuses the name), so the recorded
+// name is the full one and preflight's name rules judge it.
 func physicalName(name, urn string) string {
 	return name + "-" + shortHash(urn)[:7]
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -72,4 +73,47 @@ func TestUnknownInvokeFails(t *testing.T) {
 func TestProgramErrorIsReturned(t *testing.T) {
 	_, err := Run("p", "s", nil, nil, func(ctx *pulumi.Context) error { return assert.AnError })
 	assert.ErrorIs(t, err, assert.AnError)
+}
+
+// The engine refuses a second registration of the same URN; so does Run,
+// with the engine's wording, even when the program ignores the error.
+func TestDuplicateURNFailsLikeTheEngine(t *testing.T) {
+	rec := New("p", "s", "us-east-1")
+	_, err := rec.Run(nil, nil, func(ctx *pulumi.Context) error {
+		if _, err := s3.NewBucketV2(ctx, "uploads", nil); err != nil {
+			return err
+		}
+		_, _ = s3.NewBucketV2(ctx, "uploads", nil) // error ignored on purpose
+		return nil
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(),
+		"Duplicate resource URN 'urn:pulumi:s::p::aws:s3/bucketV2:BucketV2::uploads'; try giving it a unique name")
+	assert.Len(t, rec.DuplicateURNErrors(), 1)
+	assert.Len(t, rec.Resources(), 1, "the first registration stands, as in the engine")
+	require.Len(t, rec.Rejected(), 1, "the refused one is kept aside, to show the names it would take")
+	assert.Equal(t, rec.Resources()[0].URN, rec.Rejected()[0].URN)
+}
+
+// The same name with another type is another URN, so it is accepted.
+func TestSameNameOtherTypeIsAccepted(t *testing.T) {
+	_, err := Run("p", "s", nil, nil, func(ctx *pulumi.Context) error {
+		if _, err := s3.NewBucketV2(ctx, "uploads", nil); err != nil {
+			return err
+		}
+		_, err := s3.NewBucketPolicy(ctx, "uploads", &s3.BucketPolicyArgs{Bucket: pulumi.String("b"), Policy: pulumi.String("{}")})
+		return err
+	})
+	require.NoError(t, err)
+}
+
+// Long auto-names are recorded whole (pulumi-aws does not shorten them).
+func TestAutoNamesAreNotShortened(t *testing.T) {
+	long := "a-logical-name-longer-than-thirty-two"
+	res, err := Run("p", "s", nil, nil, func(ctx *pulumi.Context) error {
+		_, err := lb.NewTargetGroup(ctx, long, &lb.TargetGroupArgs{})
+		return err
+	})
+	require.NoError(t, err)
+	assert.Regexp(t, "^"+long+"-[0-9a-f]{7}$", res.Resources[0].Outputs["name"])
 }

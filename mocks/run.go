@@ -3,6 +3,7 @@ package mocks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -15,6 +16,13 @@ type Result struct {
 	Stack     string         `json:"stack"`
 	Resources []Resource     `json:"resources"`
 	Outputs   map[string]any `json:"outputs"`
+
+	// Region and AccountID are the stack's region (config aws:region) and
+	// the account the recorder pretended to be (not part of the JSON form).
+	Region    string `json:"-"`
+	AccountID string `json:"-"`
+	// Lookups are the invokes the program made and their answers.
+	Lookups []Lookup `json:"-"`
 }
 
 // Run executes program under a Recorder with the given configuration (keys
@@ -38,6 +46,11 @@ func (r *Recorder) Run(config map[string]string, secretKeys []string, program pu
 		captured = ctx
 		return program(ctx)
 	}, pulumi.WithMocks(r.Project, r.Stack, r), withConfig)
+	if dups := r.DuplicateURNErrors(); len(dups) > 0 {
+		// The engine stops the deployment at a duplicate URN, whatever the
+		// program made of the failed registration.
+		return nil, errors.Join(dups...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +77,8 @@ func (r *Recorder) Run(config map[string]string, secretKeys []string, program pu
 	if resources == nil {
 		resources = []Resource{}
 	}
-	return &Result{Project: r.Project, Stack: r.Stack, Resources: resources, Outputs: outputs}, nil
+	return &Result{Project: r.Project, Stack: r.Stack, Resources: resources, Outputs: outputs,
+		Region: r.Region, AccountID: r.AccountID, Lookups: r.Lookups()}, nil
 }
 
 // ByType returns the resources of one type token.

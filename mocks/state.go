@@ -1,6 +1,7 @@
 package mocks
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -76,7 +77,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 	case "aws:efs/mountTarget:MountTarget":
 		id = "fsmt-" + h[:17]
 	case "aws:lb/loadBalancer:LoadBalancer":
-		lbName := firstNonEmpty(get("name"), truncateName(pname, 32))
+		lbName := firstNonEmpty(get("name"), pname)
 		suffix := "app/" + lbName + "/" + h[:16]
 		set("name", lbName)
 		set("arn", arn("elasticloadbalancing", "loadbalancer/"+suffix))
@@ -85,7 +86,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 		set("zoneId", firstNonEmpty(albZoneIDs[region], "Z14GRHDCWA56QT"))
 		id = arn("elasticloadbalancing", "loadbalancer/"+suffix)
 	case "aws:lb/targetGroup:TargetGroup":
-		tgName := firstNonEmpty(get("name"), truncateName(pname, 32))
+		tgName := firstNonEmpty(get("name"), pname)
 		suffix := "targetgroup/" + tgName + "/" + h[:16]
 		set("name", tgName)
 		set("arn", arn("elasticloadbalancing", suffix))
@@ -125,6 +126,31 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 	case "aws:route53/record:Record":
 		set("fqdn", strings.TrimSuffix(get("name"), "."))
 		id = get("zoneId") + "_" + get("name") + "_" + get("type")
+	case "aws:cloudformation/stack:Stack":
+		// The template's outputs, with values shaped like what its resources
+		// return: a WAFv2 web ACL's ARN for Fn::GetAtt [X, Arn] of a WebACL.
+		outs := map[string]any{}
+		var tmpl struct {
+			Resources map[string]struct{ Type string } `json:"Resources"`
+			Outputs   map[string]struct {
+				Value map[string][]string `json:"Value"`
+			} `json:"Outputs"`
+		}
+		stackName := firstNonEmpty(get("name"), pname)
+		if json.Unmarshal([]byte(get("templateBody")), &tmpl) == nil {
+			for k, o := range tmpl.Outputs {
+				ref := o.Value["Fn::GetAtt"]
+				v := stackName + "-" + k
+				if len(ref) == 2 && ref[1] == "Arn" && tmpl.Resources[ref[0]].Type == "AWS::WAFv2::WebACL" {
+					v = r.arnIn(region, "wafv2", "global/webacl/"+stackName+"/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32])
+				} else if len(ref) == 2 && ref[1] == "Arn" {
+					v = r.arnIn(region, "cloudformation", "stack/"+stackName+"/"+k)
+				}
+				outs[k] = v
+			}
+		}
+		set("outputs", outs)
+		id = r.arnIn(region, "cloudformation", "stack/"+stackName+"/"+h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32])
 	case "aws:rds/cluster:Cluster":
 		cid := firstNonEmpty(get("clusterIdentifier"), pname)
 		id = cid
@@ -169,7 +195,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 		set("name", n)
 		id = arn("ecs", "service/"+n)
 	case "aws:iam/role:Role":
-		n := firstNonEmpty(get("name"), truncateName(pname, 64))
+		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
 		set("arn", arn("iam", "role/"+n))
 		set("uniqueId", "AROA"+strings.ToUpper(h[:17]))
@@ -194,7 +220,7 @@ func (r *Recorder) fakeState(token, name, urn, region string, inputs resource.Pr
 		id = n
 		set("arn", arn("logs", "log-group:"+n))
 	case "aws:cloudwatch/eventRule:EventRule":
-		n := firstNonEmpty(get("name"), truncateName(pname, 64))
+		n := firstNonEmpty(get("name"), pname)
 		set("name", n)
 		id = n
 		set("arn", arn("events", "rule/"+n))
@@ -244,13 +270,6 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-func truncateName(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // fakePassword is deterministic, so previews are stable.

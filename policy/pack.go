@@ -76,6 +76,7 @@ func Policies(o Options) []policyx.Policy {
 		rdsNotPublic(s),
 		s3NoPublicAccessExceptOAC(s),
 		cloudfrontS3OriginOAC(s),
+		albOriginSecretPerSite(s),
 		// Secrets and identity.
 		secretsNotInPlainEnvironment(s),
 		iamLeastPrivilege(s),
@@ -84,9 +85,11 @@ func Policies(o Options) []policyx.Policy {
 		logRetention(s),
 		codebuildLogging(s),
 		ecsCircuitBreaker(s),
+		ecsExecLogged(s),
 		efsElasticOrCreditAlarm(s),
 		prodDeletionProtection(s),
 		prodMultiAZ(s),
+		prodCloudFrontWAF(s),
 	}
 }
 

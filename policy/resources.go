@@ -43,6 +43,7 @@ const (
 	typeLBListenerRule       = "aws:lb/listenerRule:ListenerRule"
 	typeALBListenerRule      = "aws:alb/listenerRule:ListenerRule"
 	typeECSService           = "aws:ecs/service:Service"
+	typeECSCluster           = "aws:ecs/cluster:Cluster"
 	typeECSTaskDefinition    = "aws:ecs/taskDefinition:TaskDefinition"
 	typeEventTarget          = "aws:cloudwatch/eventTarget:EventTarget"
 	typeLogGroup             = "aws:cloudwatch/logGroup:LogGroup"

@@ -38,6 +38,9 @@ var ruleCases = map[string]func() ruleCase{
 	"efs-elastic-or-credit-alarm":      efsElasticOrCreditAlarmCase,
 	"prod-deletion-protection":         prodDeletionProtectionCase,
 	"prod-multi-az":                    prodMultiAZCase,
+	"prod-cloudfront-waf":              prodCloudFrontWAFCase,
+	"alb-origin-secret-per-site":       albOriginSecretPerSiteCase,
+	"ecs-exec-logged":                  ecsExecLoggedCase,
 }
 
 // One subtest per rule: it accepts a compliant stack and catches each

@@ -10,6 +10,7 @@ import (
 	"github.com/wpfleet/wpfleet/components"
 	"github.com/wpfleet/wpfleet/fleetconfig"
 	"github.com/wpfleet/wpfleet/mocks"
+	"github.com/wpfleet/wpfleet/preflight"
 )
 
 // Run builds the stack's fleet from its configuration.
@@ -40,14 +41,21 @@ func Run(ctx *pulumi.Context) error {
 
 // Preview runs Run offline under a recording mock, as `pulumi preview` would
 // run it under the engine: config keys are checked first (an unknown key is
-// an error, as under the engine), then the very same program runs. The
-// recorder is returned too, so callers can see that a failed run registered
-// nothing.
+// an error, as under the engine), then the very same program runs, then
+// preflight checks the whole graph against the AWS API constraints mocks
+// cannot see. A preflight violation fails the preview with a
+// *preflight.Error (every violation: resource, field, value, constraint,
+// source); the recorded graph is returned with it, so callers can inspect
+// it. The recorder is returned too, so callers can see that a failed run
+// registered nothing.
 func Preview(project, stack string, config map[string]string, secretKeys []string) (*mocks.Result, *mocks.Recorder, error) {
 	rec := mocks.New(project, stack, config[fleetconfig.RegionKey])
 	if err := fleetconfig.CheckKeys(config); err != nil {
 		return nil, rec, err
 	}
 	res, err := rec.Run(config, secretKeys, Run)
-	return res, rec, err
+	if err != nil {
+		return res, rec, err
+	}
+	return res, rec, preflight.Err(preflight.Check(res))
 }

@@ -72,7 +72,6 @@ type bench struct {
 	repo string
 	work string
 	db   *wpstack.MariaDB
-	env  map[string]string // site environment (DB, salts)
 	port int
 	// installed: WordPress's tables exist (the first site to start installs).
 	installed bool
@@ -125,10 +124,6 @@ func run() error {
 	if err := b.db.CreateSite("wp_bench", "wpu_bench", "bench-password-not-secret"); err != nil {
 		return err
 	}
-	b.env = wpstack.SiteEnv("bench", b.db, "wp_bench", "wpu_bench", "bench-password-not-secret")
-	// One php-fpm worker and one client, as in the reference measurement
-	// (/work/shared/reference/wordpress-on-nfs.md).
-	b.env["WPFLEET_FPM_MAX_CHILDREN"] = "1"
 	if b.port, err = wpstack.FreePort(); err != nil {
 		return err
 	}
@@ -157,13 +152,27 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 }
 
+// options is a task of a pool of one site (the database every scenario
+// shares) with one php-fpm worker and one client, as in the reference
+// measurement (/work/shared/reference/wordpress-on-nfs.md). efs is what the
+// task sees at /mnt/efs (site's directory efs/<site>).
+func (b *bench) options(site, mode, efs, dir, settings string, port int) wpstack.PoolOptions {
+	return wpstack.PoolOptions{
+		Mode: mode, EFS: efs, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin, DB: b.db,
+		Sites:       []wpstack.PoolSite{{Name: site, DBName: "wp_bench", DBUser: "wpu_bench", DBPass: "bench-password-not-secret"}},
+		Env:         map[string]string{"WPFLEET_FPM_MAX_CHILDREN": "1"},
+		PHPSettings: settings, Port: port,
+	}
+}
+
 // pages measures front-page views in every scenario. All six tasks run at
 // once (each on its own port, the slow ones each on their own mount of the
 // same release directory, so requests are counted per scenario), and the
 // timed views go round-robin over them, so that whatever else the machine
 // does affects every scenario alike.
 func (b *bench) pages() error {
-	backing := filepath.Join(b.work, "efs", "bench")
+	root := filepath.Join(b.work, "efs")
+	backing := filepath.Join(root, "bench")
 	if err := publish(b.bins, backing); err != nil {
 		return err
 	}
@@ -171,7 +180,7 @@ func (b *bench) pages() error {
 		key, name, mode, settings string
 		slow                      bool
 		fs                        *wpstack.SlowFS
-		site                      *wpstack.Site
+		site                      *wpstack.Pool
 	}
 	scs := []*scenario{
 		{key: "seed-slow", name: "(a) seed: code on the slow FS, Debian's default OPcache", mode: wpstack.ModeEFS, settings: "debian", slow: true},
@@ -192,9 +201,9 @@ func (b *bench) pages() error {
 		}
 	}()
 	for i, sc := range scs {
-		src := backing
+		src := root
 		if sc.slow {
-			fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, filepath.Join(b.work, "mnt-"+sc.key), filepath.Join(b.work, "slowfs-"+sc.key+".log"), *flagDelay, *flagCache)
+			fs, err := wpstack.MountSlowFS(*flagSlowBin, root, filepath.Join(b.work, "mnt-"+sc.key), filepath.Join(b.work, "slowfs-"+sc.key+".log"), *flagDelay, *flagCache)
 			if err != nil {
 				return err
 			}
@@ -205,10 +214,7 @@ func (b *bench) pages() error {
 		if i == 0 {
 			port = b.port
 		}
-		site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
-			Name: "bench", Mode: sc.mode, EFS: src, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin,
-			Env: b.env, PHPSettings: sc.settings, Port: port,
-		})
+		site, err := wpstack.StartPool(b.bins, b.repo, dir, b.options("bench", sc.mode, src, dir, sc.settings, port))
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
 		}
@@ -323,10 +329,7 @@ func (b *bench) pages() error {
 	fs := scs[0].fs
 	for _, mode := range []string{wpstack.ModeLocal, wpstack.ModeEFS} {
 		dir := filepath.Join(b.work, "task-live-"+mode)
-		site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
-			Name: "bench", Mode: mode, EFS: fs.Mountpoint, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin,
-			Env: b.env, Port: b.port,
-		})
+		site, err := wpstack.StartPool(b.bins, b.repo, dir, b.options("bench", mode, fs.Mountpoint, dir, "", b.port))
 		if err != nil {
 			return err
 		}
@@ -346,11 +349,11 @@ func (b *bench) pages() error {
 }
 
 // install runs WordPress's installer once, through the first site started.
-func (b *bench) install(site *wpstack.Site) error {
+func (b *bench) install(site *wpstack.Pool) error {
 	if b.installed {
 		return nil
 	}
-	if err := site.InstallWordPress("wpfleet bench", "bench-admin-password"); err != nil {
+	if err := site.InstallWordPress(site.Opts.Sites[0].Name, "wpfleet bench", "bench-admin-password"); err != nil {
 		return err
 	}
 	b.installed = true
@@ -358,7 +361,7 @@ func (b *bench) install(site *wpstack.Site) error {
 }
 
 // agentPID is the sync agent's pid, -1 without one.
-func agentPID(site *wpstack.Site) int {
+func agentPID(site *wpstack.Pool) int {
 	if site.Sync == nil {
 		return -1
 	}
@@ -366,9 +369,9 @@ func agentPID(site *wpstack.Site) int {
 }
 
 // view times one front-page view, in milliseconds.
-func view(site *wpstack.Site) (float64, error) {
+func view(site *wpstack.Pool) (float64, error) {
 	start := time.Now()
-	code, body, err := wpstack.Get(site.URL+"/", nil)
+	code, body, err := wpstack.Get(site.Home(site.Opts.Sites[0].Name)+"/", nil)
 	d := time.Since(start)
 	if err != nil {
 		return 0, err
@@ -405,7 +408,7 @@ func percentile(sorted []float64, p float64) float64 {
 // releaseLive publishes a new release of the site (built before the clock
 // starts) and returns the seconds from the pointer switch until the front
 // page is served by the new code. mutate may change the staged tree.
-func releaseLive(bins wpstack.Binaries, site *wpstack.Site, backing string, stage func(id string) error) (float64, error) {
+func releaseLive(bins wpstack.Binaries, site *wpstack.Pool, backing string, stage func(id string) error) (float64, error) {
 	id := wpstack.NewReleaseID()
 	if stage != nil {
 		if err := stage(id); err != nil {
@@ -419,7 +422,7 @@ func releaseLive(bins wpstack.Binaries, site *wpstack.Site, backing string, stag
 	}
 	switched := time.Now()
 	for time.Since(switched) < 60*time.Second {
-		resp, err := wpstack.Do("GET", site.URL+"/", nil, nil)
+		resp, err := wpstack.Do("GET", site.Home(site.Opts.Sites[0].Name)+"/", nil, nil)
 		if err != nil {
 			return 0, err
 		}
@@ -438,7 +441,8 @@ func releaseLive(bins wpstack.Binaries, site *wpstack.Site, backing string, stag
 // plus generated code-like and media-like files), publishes it, and times a
 // new task getting it ready through the slow file system.
 func (b *bench) bigSite() error {
-	backing := filepath.Join(b.work, "efs-big", "big")
+	root := filepath.Join(b.work, "efs-big")
+	backing := filepath.Join(root, "big")
 	if err := os.MkdirAll(backing, 0o755); err != nil {
 		return err
 	}
@@ -469,7 +473,7 @@ func (b *bench) bigSite() error {
 
 	ready := func(extra ...string) (float64, int64, error) {
 		mnt := filepath.Join(b.work, "mnt-big")
-		fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, mnt, filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache, extra...)
+		fs, err := wpstack.MountSlowFS(*flagSlowBin, root, mnt, filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache, extra...)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -481,7 +485,7 @@ func (b *bench) bigSite() error {
 		// the page cache, as on a new task.
 		_ = os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0o200)
 		start := time.Now()
-		out, err := wpstack.Run(append(wpstack.BaseEnv(), "WPFLEET_SYNC_SOURCE="+mnt, "WPFLEET_SYNC_DEST="+local, "WPFLEET_SYNC_MIN_FREE_MIB=256"), *flagSyncBin, "once")
+		out, err := wpstack.Run(append(wpstack.BaseEnv(), "WPFLEET_SITES=big", "WPFLEET_SYNC_SOURCE="+mnt, "WPFLEET_SYNC_DEST="+local, "WPFLEET_SYNC_MIN_FREE_MIB=256"), *flagSyncBin, "once")
 		secs := time.Since(start).Seconds()
 		if err != nil {
 			return 0, 0, fmt.Errorf("wpfleet-sync once: %v: %s", err, out)
@@ -505,14 +509,14 @@ func (b *bench) bigSite() error {
 
 	if *flagTreeCopy {
 		mnt := filepath.Join(b.work, "mnt-big")
-		fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, mnt, filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache)
+		fs, err := wpstack.MountSlowFS(*flagSlowBin, root, mnt, filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache)
 		if err != nil {
 			return err
 		}
 		dst := filepath.Join(b.work, "tree-copy")
 		_ = os.WriteFile("/proc/sys/vm/drop_caches", []byte("3"), 0o200)
 		start := time.Now()
-		cmd := exec.Command("cp", "-a", filepath.Join(mnt, "releases", id), dst)
+		cmd := exec.Command("cp", "-a", filepath.Join(mnt, "big", "releases", id), dst)
 		out, err := cmd.CombinedOutput()
 		b.res.TreeCopy = time.Since(start).Seconds()
 		st, _ := fs.Stats()
@@ -526,16 +530,13 @@ func (b *bench) bigSite() error {
 	}
 
 	// A running local-mode task on the large site: publish a new release.
-	fs, err := wpstack.MountSlowFS(*flagSlowBin, backing, filepath.Join(b.work, "mnt-big"), filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache)
+	fs, err := wpstack.MountSlowFS(*flagSlowBin, root, filepath.Join(b.work, "mnt-big"), filepath.Join(b.work, "slowfs-big.log"), *flagDelay, *flagCache)
 	if err != nil {
 		return err
 	}
 	defer fs.Unmount()
 	dir := filepath.Join(b.work, "task-live-big")
-	site, err := wpstack.StartSite(b.bins, b.repo, dir, wpstack.SiteOptions{
-		Name: "bench", Mode: wpstack.ModeLocal, EFS: fs.Mountpoint, Local: filepath.Join(dir, "local"), SyncBin: *flagSyncBin,
-		Env: b.env, Port: b.port,
-	})
+	site, err := wpstack.StartPool(b.bins, b.repo, dir, b.options("big", wpstack.ModeLocal, fs.Mountpoint, dir, "", b.port))
 	if err != nil {
 		return err
 	}

@@ -120,3 +120,81 @@ func TestUsageErrors(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "Pulumi.nosuch.yaml")
 }
+
+// A preflight violation fails the preview with the resource, field, value,
+// constraint and source, and prints no plan.
+func TestPreflightViolationFailsThePreview(t *testing.T) {
+	b, err := os.ReadFile("../../Pulumi.stg.yaml")
+	require.NoError(t, err)
+	bad := strings.Replace(string(b), "aws:region: ap-northeast-1", "aws:region: tokyo", 1)
+	require.NotEqual(t, string(b), bad)
+	file := filepath.Join(t.TempDir(), "Pulumi.bad.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
+	code, out, errOut := preview("--stack", "bad", "--config", file)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out, "nothing is printed as if it were a plan")
+	assert.Contains(t, errOut, "urn:pulumi:bad::wpfleet::pulumi:pulumi:Stack::wpfleet-bad")
+	assert.Contains(t, errOut, `aws:region = "tokyo": Region tokyo is not one AWS accepts`)
+	assert.Contains(t, errOut, "[region-names; https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html")
+}
+
+// --strict names every shipped example value of the prod stack, by key.
+func TestStrictFlagsShippedExampleValues(t *testing.T) {
+	code, out, errOut := preview("--stack", "prod", "--strict")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	for _, want := range []string{
+		`wpfleet:alarmEmail = "sre-alerts@example.com": the example alert address`,
+		`wpfleet:ciCircleciOrgId = "3f1c2a90-6d4e-4b7a-9c1f-0e5d8b2a7c44"`,
+		`wpfleet:ciCircleciProjectIds[1] = "0b1c2d3e-4f50-4617-8899-aabbccddeeff"`,
+		`wpfleet:dnsZones[1].name = "example.jp"`,
+		`wpfleet:dnsZones[0].zoneId = "Z0PROD0EXAMPLE0COM0001": an example Route 53 hosted zone ID`,
+		`wpfleet:nginxImage = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/wpfleet/nginx:1.0.0": the example AWS account ID 123456789012`,
+		`wpfleet:releaseGitCredentialsSecretArn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:wpfleet/git-readonly-token-Ab12Cd": the example git token secret ARN`,
+		`wpfleet:releaseRepoUrlTemplate = "https://github.com/example-corp/wp-{site}.git": the example GitHub organisation example-corp`,
+		`wpfleet:sites[10].hostnames[1] = "www.magazine.example.jp"`,
+	} {
+		assert.Contains(t, errOut, want)
+	}
+	code, _, errOut = preview("--stack", "stg", "--strict")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, `wpfleet:ciGithub[0].repository = "example-corp/wp-corporate": the example GitHub organisation example-corp`)
+}
+
+// exampleFindings flags each kind of example value and nothing real.
+func TestExampleFindings(t *testing.T) {
+	real := map[string]string{
+		"aws:region":                             "ap-northeast-1",
+		"wpfleet:alarmEmail":                     "ops@acme-news.co.jp",
+		"wpfleet:nginxImage":                     "210987654321.dkr.ecr.ap-northeast-1.amazonaws.com/wpfleet/nginx:1.2.0",
+		"wpfleet:dnsZones":                       `[{"name":"acme-news.co.jp","zoneId":"Z0412345ABCDEFGHIJKL"}]`,
+		"wpfleet:releaseRepoUrlTemplate":         "https://github.com/acme-news/wp-{site}.git",
+		"wpfleet:ciGithub":                       `[{"repository":"acme-news/wp-top","branches":["main"]}]`,
+		"wpfleet:sites":                          `[{"name":"top","hostnames":["www.acme-news.co.jp","myexample.com"]}]`,
+		"wpfleet:ciCircleciOrgId":                "9d0f7b52-0c2e-4f5e-9a51-3c3b1e7d2a10",
+		"wpfleet:releaseGitCredentialsSecretArn": "arn:aws:secretsmanager:ap-northeast-1:210987654321:secret:git-token-Zx12Yw",
+	}
+	assert.Empty(t, exampleFindings(real))
+	for key, value := range map[string]string{
+		"wpfleet:alarmEmail":             "sre-alerts@example.com",
+		"wpfleet:phpImage":               "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/wpfleet/php:1.0.0",
+		"wpfleet:dnsZones":               `[{"name":"news.example.net","zoneId":"Z0123456789ABCDEFGHIJ"}]`,
+		"wpfleet:releaseRepoUrlTemplate": "git@github.com:example-corp/wp-{site}.git",
+		"wpfleet:ciCircleciProjectIds":   `["7a0e9d12-3b4c-4d5e-8f60-718293a4b5c6"]`,
+		"wpfleet:sites":                  `[{"name":"x","hostnames":["www.example.org"]}]`,
+	} {
+		cfg := map[string]string{key: value}
+		assert.NotEmptyf(t, exampleFindings(cfg), "%s = %s", key, value)
+	}
+	found := exampleFindings(map[string]string{"wpfleet:dnsZones": `[{"name":"news.example.net","zoneId":"Z0123456789ABCDEFGHIJ"}]`})
+	require.Len(t, found, 2)
+	assert.Equal(t, "wpfleet:dnsZones[0].name", found[0].key)
+	assert.Equal(t, "wpfleet:dnsZones[0].zoneId", found[1].key)
+}
+
+func TestUsageDocumentsStrict(t *testing.T) {
+	code, _, errOut := preview("--help")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--strict additionally flags every shipped example value")
+	assert.Contains(t, errOut, "sre-alerts@example.com")
+}

@@ -1,19 +1,23 @@
-// Command wpfleet-sync keeps a task-local copy of a site's live release (code
-// delivery mode "local", docs/runtime.md).
+// Command wpfleet-sync keeps a task-local copy of the live release of every
+// site of a pool (code delivery mode "local", docs/runtime.md).
 //
-//	wpfleet-sync run      copy the live release, then follow the pointer (the sync container's command)
-//	wpfleet-sync once     one check; exit 0 once the live release is in place locally
-//	wpfleet-sync health   exit 0 if a release is in place and the agent is alive (container health check)
+//	wpfleet-sync run      copy every site's live release, then follow the pointers (the sync container's command)
+//	wpfleet-sync once     one check of every site; exit 0 once each live release is in place locally (batch jobs)
+//	wpfleet-sync health   exit 0 if every site's release is in place (or none is published yet) and the agent is alive
 //
-// Settings come from the environment, flags override them:
+// Site s is read from SOURCE/s (its EFS access point) and kept in DEST/s
+// (DEST/s/current -> releases/<id>). Settings come from the environment,
+// flags override them:
 //
-//	WPFLEET_SYNC_SOURCE            -source        /mnt/efs          site directory on EFS (read only)
+//	WPFLEET_SITES                  -sites         (required)        site names, space-separated
+//	WPFLEET_SYNC_SOURCE            -source        /mnt/efs          where the sites' EFS access points are mounted (read only)
 //	WPFLEET_SYNC_DEST              -dest          /var/www/wpfleet  task-local directory
-//	WPFLEET_SYNC_INTERVAL          -interval      2s                how often the pointer is read
+//	WPFLEET_SYNC_INTERVAL          -interval      2s                how often each pointer is read
 //	WPFLEET_SYNC_GRACE             -grace         request timeout + 30s
 //	WPFLEET_REQUEST_TIMEOUT_SECONDS               30                used for the default grace
 //	WPFLEET_SYNC_MIN_FREE_MIB      -min-free-mib  1024              free space kept on the task disk
 //	WPFLEET_SYNC_RETRY             -retry         30s               wait before retrying a failed release
+//	WPFLEET_SYNC_PARALLEL          -parallel      2                 sites fetching a release at once
 package main
 
 import (
@@ -29,6 +33,21 @@ import (
 	"time"
 
 	"github.com/wpfleet/wpfleet/internal/codesync"
+	"github.com/wpfleet/wpfleet/internal/contract"
+)
+
+// Environment variables the agent reads. The first three are set by the
+// task definition (internal/contract); the rest are tuning with defaults.
+const (
+	envSites    = contract.EnvSites
+	envSource   = contract.EnvSyncSource
+	envDest     = contract.EnvSyncDest
+	envTimeout  = contract.EnvRequestTimeout
+	envInterval = "WPFLEET_SYNC_INTERVAL"
+	envGrace    = "WPFLEET_SYNC_GRACE"
+	envRetry    = "WPFLEET_SYNC_RETRY"
+	envMinFree  = "WPFLEET_SYNC_MIN_FREE_MIB"
+	envParallel = "WPFLEET_SYNC_PARALLEL"
 )
 
 func main() {
@@ -39,9 +58,11 @@ func main() {
 }
 
 type config struct {
+	sites                  []string
 	source, dest           string
 	interval, grace, retry time.Duration
 	minFreeMiB             int64
+	parallel               int64
 }
 
 func run(args []string) error {
@@ -49,37 +70,35 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd != "run" && cmd != "once" && cmd != "health" {
+		return fmt.Errorf("unknown command %q: want run, once or health", cmd)
+	}
 	cfg, err := parseConfig(cmd, args)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
-	agent := &codesync.Agent{
-		Source: cfg.source, Dest: cfg.dest, Interval: cfg.interval, Grace: cfg.grace,
-		MinFree: cfg.minFreeMiB << 20, RetryAfter: cfg.retry, Log: log,
+	pool := &codesync.Pool{
+		Sites: cfg.sites, SourceRoot: cfg.source, DestRoot: cfg.dest, Interval: cfg.interval, Grace: cfg.grace,
+		MinFree: cfg.minFreeMiB << 20, RetryAfter: cfg.retry, Parallel: int(cfg.parallel), Log: log,
 	}
 	switch cmd {
 	case "run":
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT)
 		defer stop()
-		log.Info("starting", "source", cfg.source, "dest", cfg.dest, "interval", cfg.interval, "grace", cfg.grace, "min_free_mib", cfg.minFreeMiB)
-		return agent.Run(ctx)
+		log.Info("starting", "sites", cfg.sites, "source", cfg.source, "dest", cfg.dest, "interval", cfg.interval,
+			"grace", cfg.grace, "min_free_mib", cfg.minFreeMiB, "parallel", cfg.parallel)
+		return pool.Run(ctx)
 	case "once":
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		defer stop()
-		if err := agent.Prepare(); err != nil {
-			return err
+		results, err := pool.Once(ctx)
+		for i, res := range results {
+			fmt.Printf("site=%s live=%s switched=%t seconds=%.3f\n", cfg.sites[i], res.Live, res.Switched, res.Duration.Seconds())
 		}
-		res, err := agent.Sync(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("live=%s switched=%t seconds=%.3f\n", res.Live, res.Switched, res.Duration.Seconds())
-		return nil
-	case "health":
-		return codesync.Health(cfg.dest, healthMaxAge(cfg.interval))
+		return err
 	default:
-		return fmt.Errorf("unknown command %q: want run, once or health", cmd)
+		return codesync.PoolHealth(cfg.dest, cfg.sites, healthMaxAge(cfg.interval))
 	}
 }
 
@@ -90,44 +109,57 @@ func healthMaxAge(interval time.Duration) time.Duration {
 
 func parseConfig(cmd string, args []string) (config, error) {
 	var cfg config
-	timeout, err := envInt("WPFLEET_REQUEST_TIMEOUT_SECONDS", 30)
+	timeout, err := envInt(envTimeout, 30)
 	if err != nil {
 		return cfg, err
 	}
-	interval, err := envDuration("WPFLEET_SYNC_INTERVAL", 2*time.Second)
+	interval, err := envDuration(envInterval, 2*time.Second)
 	if err != nil {
 		return cfg, err
 	}
-	grace, err := envDuration("WPFLEET_SYNC_GRACE", time.Duration(timeout)*time.Second+30*time.Second)
+	grace, err := envDuration(envGrace, time.Duration(timeout)*time.Second+30*time.Second)
 	if err != nil {
 		return cfg, err
 	}
-	retry, err := envDuration("WPFLEET_SYNC_RETRY", 30*time.Second)
+	retry, err := envDuration(envRetry, 30*time.Second)
 	if err != nil {
 		return cfg, err
 	}
-	minFree, err := envInt("WPFLEET_SYNC_MIN_FREE_MIB", 1024)
+	minFree, err := envInt(envMinFree, 1024)
 	if err != nil {
 		return cfg, err
 	}
+	parallel, err := envInt(envParallel, 2)
+	if err != nil {
+		return cfg, err
+	}
+	var sites string
 	fl := flag.NewFlagSet("wpfleet-sync "+cmd, flag.ContinueOnError)
-	fl.StringVar(&cfg.source, "source", envString("WPFLEET_SYNC_SOURCE", "/mnt/efs"), "site directory on the shared file system (read only)")
-	fl.StringVar(&cfg.dest, "dest", envString("WPFLEET_SYNC_DEST", "/var/www/wpfleet"), "task-local directory nginx and php-fpm serve from")
-	fl.DurationVar(&cfg.interval, "interval", interval, "how often the shared pointer is read")
+	fl.StringVar(&sites, "sites", os.Getenv(envSites), "site names, space-separated")
+	fl.StringVar(&cfg.source, "source", envString(envSource, contract.SyncSource), "where the sites' directories on the shared file system are mounted (read only)")
+	fl.StringVar(&cfg.dest, "dest", envString(envDest, contract.SyncDest), "task-local directory nginx and php-fpm serve from")
+	fl.DurationVar(&cfg.interval, "interval", interval, "how often each shared pointer is read")
 	fl.DurationVar(&cfg.grace, "grace", grace, "how long a replaced release stays on disk")
 	fl.DurationVar(&cfg.retry, "retry", retry, "wait before retrying a release that failed")
 	fl.Int64Var(&cfg.minFreeMiB, "min-free-mib", minFree, "MiB that must stay free on the task disk after an unpack")
+	fl.Int64Var(&cfg.parallel, "parallel", parallel, "sites fetching a release at once")
 	if err := fl.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fl.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q", fl.Args())
 	}
+	if cfg.sites, err = contract.ParseSites(sites); err != nil {
+		return cfg, fmt.Errorf("%w (or -sites)", err)
+	}
 	if cfg.interval < 100*time.Millisecond {
 		return cfg, fmt.Errorf("interval %s is too short: at least 100ms", cfg.interval)
 	}
 	if cfg.grace < 0 || cfg.retry < 0 || cfg.minFreeMiB < 0 {
 		return cfg, errors.New("grace, retry and min-free-mib must not be negative")
+	}
+	if cfg.parallel < 1 || cfg.parallel > 64 {
+		return cfg, fmt.Errorf("parallel %d: want 1-64", cfg.parallel)
 	}
 	return cfg, nil
 }

@@ -2,122 +2,100 @@
 /**
  * wpfleet platform configuration: baked into the php image at
  * /etc/wpfleet/wp-config.php and required by the wp-config.php stub that the
- * release job writes into every release (docs/release-layout.md). Every value
- * comes from the environment: the task definition's variables and ECS secrets
- * (DB_USER, DB_PASSWORD, the eight salts). Nothing here is specific to a site
- * or an environment, and a site's repository holds no configuration.
+ * release job writes into every release (docs/release-layout.md).
  *
- * If a required value is missing or malformed, no page is served: HTTP 503
- * (the log names what is missing, never a value), or exit status 1 on the
- * command line.
+ * One php-fpm pool serves one site (WPFLEET_SITE, set by the pool; the `wp`
+ * wrapper sets it for WP-CLI). Everything about the site comes from its
+ * settings file, RUN_DIR/sites/<site>/settings.json, which
+ * wpfleet-php-entrypoint wrote from the task definition's variables and ECS
+ * secrets and which only that site's Unix user can read. No secret is in the
+ * environment of any PHP process (php-fpm runs with clear_env = yes), so
+ * none is in $_SERVER, $_ENV or getenv().
+ *
+ * If the site's settings are missing or incomplete, no page is served: HTTP
+ * 503 (the log names what is missing, never a value), or exit status 1 on
+ * the command line.
  */
 
 (static function (): void {
 	$problems = [];
-
-	$env = static function (string $name): ?string {
-		$v = getenv($name);
-		return ($v === false || $v === '') ? null : $v;
-	};
-	$required = static function (string $name, string $hint) use ($env, &$problems): string {
-		$v = $env($name);
-		if ($v === null) {
-			$problems[] = "$name is not set ($hint)";
-			return '';
+	$site = (string) getenv('WPFLEET_SITE');
+	$run = rtrim((string) (getenv('WPFLEET_RUN_DIR') ?: '/run/wpfleet'), '/');
+	$s = [];
+	if (!preg_match('/^[a-z][a-z0-9-]{0,13}$/', $site)) {
+		$problems[] = 'WPFLEET_SITE is not set to a site name (php-fpm pool, or the wp wrapper)';
+	} else {
+		$file = "$run/sites/$site/settings.json";
+		$doc = is_readable($file) ? json_decode((string) file_get_contents($file), true) : null;
+		if (!is_array($doc) || !is_array($doc['settings'] ?? null)) {
+			$problems[] = "the settings of site $site ($file) are missing or unreadable by this user";
+		} else {
+			$s = $doc['settings'];
+			$problems = array_merge($problems, (array) ($doc['problems'] ?? []));
 		}
-		return $v;
-	};
-	$flag = static function (string $name, bool $default) use ($env, &$problems): bool {
-		$v = $env($name);
-		if ($v === null) {
-			return $default;
-		}
-		$v = strtolower($v);
-		if ($v === 'true' || $v === '1') {
-			return true;
-		}
-		if ($v === 'false' || $v === '0') {
-			return false;
-		}
-		$problems[] = "$name must be true or false";
-		return $default;
-	};
+	}
 
 	$c = [];
-	$c['DB_NAME'] = $required('DB_NAME', 'task definition');
-	$c['DB_HOST'] = $required('DB_HOST', 'task definition, host or host:port');
-	$c['DB_USER'] = $required('DB_USER', 'ECS secret');
-	$c['DB_PASSWORD'] = $required('DB_PASSWORD', 'ECS secret');
-	$c['DB_CHARSET'] = 'utf8mb4';
-	$c['DB_COLLATE'] = '';
-	if ($flag('DB_TLS', false)) {
-		// Encrypted, and the server's certificate verified: it must chain to a
-		// CA in PHP's openssl.cafile and name DB_HOST's host (MYSQLI_CLIENT_SSL
-		// alone accepts any certificate). WordPress gives mysqli no CA of its
-		// own, so mysqlnd uses openssl.cafile, which the image sets to the
-		// system's CAs plus the Amazon RDS CAs (wpfleet-ca-bundle).
-		$c['MYSQL_CLIENT_FLAGS'] = MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_VERIFY_SERVER_CERT;
-		$ca = (string) ini_get('openssl.cafile');
-		if ($ca === '' || !is_file($ca) || !is_readable($ca)) {
-			$problems[] = 'DB_TLS is true but ' . ($ca === '' ? 'openssl.cafile is not set' : "the CA bundle openssl.cafile=$ca is missing or unreadable")
-				. ": the database server's certificate cannot be verified (the php image builds /etc/wpfleet/ca-bundle.pem)";
+	if ($s) {
+		$c['DB_NAME'] = (string) $s['db_name'];
+		$c['DB_HOST'] = (string) $s['db_host'];
+		$c['DB_USER'] = (string) $s['db_user'];
+		$c['DB_PASSWORD'] = (string) $s['db_password'];
+		$c['DB_CHARSET'] = 'utf8mb4';
+		$c['DB_COLLATE'] = '';
+		if ($s['db_tls']) {
+			// Encrypted, and the server's certificate verified: it must chain to a
+			// CA in PHP's openssl.cafile and name DB_HOST's host (MYSQLI_CLIENT_SSL
+			// alone accepts any certificate). WordPress gives mysqli no CA of its
+			// own, so mysqlnd uses openssl.cafile, which the image sets to the
+			// system's CAs plus the Amazon RDS CAs (wpfleet-ca-bundle).
+			$c['MYSQL_CLIENT_FLAGS'] = MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_VERIFY_SERVER_CERT;
+			$ca = (string) ini_get('openssl.cafile');
+			if ($ca === '' || !is_file($ca) || !is_readable($ca)) {
+				$problems[] = 'DB_TLS is true but ' . ($ca === '' ? 'openssl.cafile is not set' : "the CA bundle openssl.cafile=$ca is missing or unreadable")
+					. ": the database server's certificate cannot be verified (the php image builds /etc/wpfleet/ca-bundle.pem)";
+			}
 		}
-	}
-
-	$salts = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
-	foreach ($salts as $name) {
-		$v = $required($name, 'ECS secret');
-		if ($v !== '' && strlen($v) < 32) {
-			$problems[] = "$name is shorter than 32 characters";
+		foreach ((array) $s['salts'] as $name => $value) {
+			$c[$name] = (string) $value;
 		}
-		$c[$name] = $v;
-	}
+		$c['WP_HOME'] = (string) $s['home'];
+		$c['WP_SITEURL'] = (string) $s['home'];
+		$c['WP_ENVIRONMENT_TYPE'] = (string) $s['environment_type'];
+		// Cron runs in the pool's php container (wpfleet-cron: wp cron event run
+		// --due-now, once per site across tasks), never from a page view; code
+		// changes only through releases.
+		$c['DISABLE_WP_CRON'] = (bool) $s['disable_wp_cron'];
+		$c['DISALLOW_FILE_MODS'] = (bool) $s['disallow_file_mods'];
+		$c['DISALLOW_FILE_EDIT'] = true;
+		$c['AUTOMATIC_UPDATER_DISABLED'] = true;
+		$c['WP_AUTO_UPDATE_CORE'] = false;
+		$c['FORCE_SSL_ADMIN'] = (bool) $s['force_ssl_admin'];
 
-	$home = rtrim($required('WP_HOME', 'task definition, e.g. https://www.example.com'), '/');
-	$siteurl = rtrim($env('WP_SITEURL') ?? $home, '/');
-	foreach (['WP_HOME' => $home, 'WP_SITEURL' => $siteurl] as $name => $url) {
-		if ($url !== '' && !preg_match('#^https?://[^/\s]+(/\S*)?$#', $url)) {
-			$problems[] = "$name must be an http:// or https:// URL";
+		// Uploads in the site's S3 bucket through humanmade/S3-Uploads, which
+		// the platform must-use plugin loads (wpfleet-platform.php). Keys are
+		// wp-content/uploads/... (the bucket "path" wp-content: the plugin puts
+		// WP_CONTENT_DIR's place at s3://BUCKET), which CloudFront's
+		// /wp-content/uploads/* behaviour maps straight onto; URLs are on the
+		// site's own hostname. Credentials come from the task role.
+		if ((string) $s['bucket'] !== '') {
+			$c['S3_UPLOADS_BUCKET'] = $s['bucket'] . '/wp-content';
+			$c['S3_UPLOADS_BUCKET_URL'] = $s['home'] . '/wp-content';
+			$c['S3_UPLOADS_REGION'] = (string) $s['region'];
+			$c['S3_UPLOADS_USE_INSTANCE_PROFILE'] = true;
+			if ((string) $s['region'] === '') {
+				$problems[] = 'WPFLEET_REGION is not set (task definition): S3-Uploads needs the bucket\'s region';
+			}
 		}
-	}
-	$c['WP_HOME'] = $home;
-	$c['WP_SITEURL'] = $siteurl;
 
-	$type = $env('WP_ENVIRONMENT_TYPE') ?? 'production';
-	if (!in_array($type, ['production', 'staging', 'development', 'local'], true)) {
-		$problems[] = 'WP_ENVIRONMENT_TYPE must be production, staging, development or local';
-	}
-	$c['WP_ENVIRONMENT_TYPE'] = $type;
-
-	// Cron runs as a scheduled task (wp cron event run --due-now), never from
-	// a page view; code changes only through releases.
-	$c['DISABLE_WP_CRON'] = $flag('DISABLE_WP_CRON', true);
-	$c['DISALLOW_FILE_MODS'] = $flag('DISALLOW_FILE_MODS', true);
-	$c['DISALLOW_FILE_EDIT'] = true;
-	$c['AUTOMATIC_UPDATER_DISABLED'] = true;
-	$c['WP_AUTO_UPDATE_CORE'] = false;
-	$c['FORCE_SSL_ADMIN'] = $flag('FORCE_SSL_ADMIN', true);
-
-	// Uploads live in S3 (humanmade/S3-Uploads reads these; credentials come
-	// from the task role, never from here).
-	if (($bucket = $env('S3_UPLOADS_BUCKET')) !== null) {
-		$c['S3_UPLOADS_BUCKET'] = $bucket;
-		$c['S3_UPLOADS_REGION'] = $env('S3_UPLOADS_REGION') ?? ($env('AWS_REGION') ?? '');
-		$c['S3_UPLOADS_USE_INSTANCE_PROFILE'] = true;
-	}
-
-	$c['WP_DEBUG'] = $flag('WP_DEBUG', false);
-	$c['WP_DEBUG_DISPLAY'] = false;
-	$c['WP_DEBUG_LOG'] = false; // PHP logs to the container's stderr
-	$c['WP_TEMP_DIR'] = sys_get_temp_dir();
-
-	$prefix = $env('WPFLEET_TABLE_PREFIX') ?? 'wp_';
-	if (!preg_match('/^[A-Za-z0-9_]+$/', $prefix)) {
-		$problems[] = 'WPFLEET_TABLE_PREFIX may hold only letters, digits and _';
+		$c['WP_DEBUG'] = (bool) $s['wp_debug'];
+		$c['WP_DEBUG_DISPLAY'] = false;
+		$c['WP_DEBUG_LOG'] = false; // PHP logs to the container's stderr
+		$c['WP_TEMP_DIR'] = sys_get_temp_dir();
 	}
 
 	if ($problems) {
-		$msg = 'wpfleet: site configuration is incomplete: ' . implode('; ', $problems) . '. No page is served until this is fixed.';
+		$msg = 'wpfleet: site ' . ($site !== '' ? $site : '?') . ' configuration is incomplete: ' . implode('; ', $problems) . '. No page is served until this is fixed.';
 		error_log($msg);
 		if (PHP_SAPI === 'cli') {
 			fwrite(STDERR, $msg . "\n");
@@ -133,12 +111,22 @@
 		exit(0);
 	}
 
+	// XML-RPC is off unless the site enables it (WPFLEET_SITE_<S>_XMLRPC).
+	if (defined('XMLRPC_REQUEST') && XMLRPC_REQUEST && !$s['xmlrpc']) {
+		if (!headers_sent()) {
+			http_response_code(403);
+			header('Content-Type: text/plain; charset=utf-8');
+		}
+		echo "XML-RPC is disabled on this site.\n";
+		exit(0);
+	}
+
 	foreach ($c as $name => $value) {
 		if (!defined($name)) {
 			define($name, $value);
 		}
 	}
-	$GLOBALS['table_prefix'] = $prefix;
+	$GLOBALS['table_prefix'] = (string) $s['table_prefix'];
 
 	// WordPress connects with @mysqli_real_connect() (unless WP_DEBUG) and
 	// its error page does not say why it could not: log the reason (a
@@ -155,20 +143,25 @@
 		return $previous !== null && (bool) $previous($no, $msg, $file, $line);
 	});
 
-	// The values stay in the process environment (the next request needs
-	// them) but are removed from this request's $_SERVER and $_ENV, so code
-	// that dumps those (debug tools, phpinfo-like plugins) cannot show them.
-	foreach (array_merge(['DB_USER', 'DB_PASSWORD'], $salts) as $name) {
-		unset($_SERVER[$name], $_ENV[$name]);
-	}
+	// The platform's must-use plugin (uploads in S3, ...) is loaded on
+	// muplugins_loaded whatever the site's repository holds: added to
+	// WordPress's hook table before plugin.php exists (WordPress turns such
+	// "pre-initialized" entries into hooks when it loads).
+	$lib = rtrim((string) (getenv('WPFLEET_LIB_DIR') ?: '/usr/local/lib/wpfleet'), '/');
+	$GLOBALS['wp_filter']['muplugins_loaded'][-1000][] = [
+		'function' => static function () use ($lib): void {
+			require_once $lib . '/wpfleet-platform.php';
+		},
+		'accepted_args' => 0,
+	];
 })();
 
 $table_prefix = $GLOBALS['table_prefix'];
 
 if (!defined('ABSPATH')) {
 	// wp-load.php (web) and WP-CLI define ABSPATH before they load the
-	// configuration; anything else gets the live release.
-	define('ABSPATH', rtrim((string) realpath((string) getenv('WPFLEET_WEB_ROOT')), '/') . '/');
+	// configuration; anything else gets the site's live release.
+	define('ABSPATH', rtrim((string) realpath(rtrim((string) getenv('WPFLEET_CODE_ROOT'), '/') . '/' . getenv('WPFLEET_SITE') . '/current'), '/') . '/');
 }
 
 // The release stub loads wp-settings.php itself on the line after requiring

@@ -42,6 +42,10 @@ type Agent struct {
 	// before the next attempt.
 	RetryAfter time.Duration
 	Log        *slog.Logger
+	// Disk, when set, is shared by the agents of the sites of one task:
+	// it limits how many fetch at once and keeps their space budgets from
+	// overlapping (Dest of every agent is on the same task disk).
+	Disk *Disk
 
 	mu      sync.Mutex
 	retired map[string]time.Time // release id -> when it stopped being live
@@ -224,20 +228,26 @@ func (a *Agent) fetch(ctx context.Context, id, target string) (FetchStats, error
 	if err != nil {
 		return st, fmt.Errorf("release %s: %w", id, err)
 	}
-	avail, err := freeBytes(a.Dest)
-	if err != nil {
-		return st, err
-	}
-	budget := avail - a.MinFree
 	// The manifest tells the unpacked size up front; without it the budget
 	// is still enforced while unpacking.
 	need := int64(0)
 	if m, err := ReadManifest(a.Source, id); err == nil && m.Bytes > 0 {
 		need = m.Bytes + m.Files*blockSize/2
 	}
+	release, err := a.Disk.acquire(ctx)
+	if err != nil {
+		return st, err
+	}
+	defer release()
+	avail, err := freeBytes(a.Dest)
+	if err != nil {
+		return st, err
+	}
+	budget, unreserve := a.Disk.reserve(avail-a.MinFree, need)
+	defer unreserve()
 	if budget <= 0 || need > budget {
-		return st, fmt.Errorf("release %s needs about %d MiB, %d MiB free on %s and %d MiB must stay free: %w",
-			id, need>>20, avail>>20, a.Dest, a.MinFree>>20, ErrNoSpace)
+		return st, fmt.Errorf("release %s needs about %d MiB, %d MiB free on %s (%d MiB of it taken by other sites' fetches in progress) and %d MiB must stay free: %w",
+			id, need>>20, avail>>20, a.Dest, a.Disk.reserved()>>20, a.MinFree>>20, ErrNoSpace)
 	}
 	staging, err := os.MkdirTemp(a.tmpDir(), id+".")
 	if err != nil {

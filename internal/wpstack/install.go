@@ -6,15 +6,14 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 )
 
 // InstallWordPress runs WordPress's own installer over HTTP, through nginx
-// and php-fpm, as a person would on a new site.
-func (s *Site) InstallWordPress(title, adminPassword string) error {
+// and the site's php-fpm pool, as a person would on a new site.
+func (p *Pool) InstallWordPress(site, title, adminPassword string) error {
 	form := url.Values{
 		"weblog_title":    {title},
 		"user_name":       {"admin"},
@@ -25,28 +24,43 @@ func (s *Site) InstallWordPress(title, adminPassword string) error {
 		"blog_public":     {"0"},
 		"language":        {""},
 	}
-	resp, err := Do("POST", s.URL+"/wp-admin/install.php?step=2",
+	resp, err := Do("POST", p.Home(site)+"/wp-admin/install.php?step=2",
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-Proto": "https"},
 		strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "Success!") {
-		return fmt.Errorf("WordPress install: HTTP %d: %.600s\nphp-fpm log:\n%s", resp.StatusCode, resp.Body, s.FPM.Tail(2000))
+		return fmt.Errorf("WordPress install of %s: HTTP %d: %.600s\nphp log:\n%s", site, resp.StatusCode, resp.Body, p.FPM.Tail(2000))
 	}
 	return nil
 }
 
-// WPCLIBootstrap loads WordPress the way WP-CLI does and then runs the due
-// cron events the way "wp cron event run --due-now" does. WP-CLI itself is
-// not packaged in Debian; this reproduces its loading order so the platform
-// configuration is tested under it: WP_CLI defined, ABSPATH from --path, the
-// lines of wp-config.php evaluated except the one matching WP-CLI's
-// /^\s*require.+wp-settings\.php/ (which must exist, or WP-CLI stops with
-// "Strange wp-config.php file"), then wp-settings.php loaded by the caller.
-const WPCLIBootstrap = `<?php
+// WPCLIStandIn stands in for wp-cli.phar (WP_CLI_PHAR) in the tests: WP-CLI
+// is not packaged in Debian. It loads WordPress the way WP-CLI does, so the
+// platform configuration is tested under it: WP_CLI defined, ABSPATH from
+// --path, the lines of wp-config.php evaluated except the one matching
+// WP-CLI's /^\s*require.+wp-settings\.php/ (which must exist, or WP-CLI
+// stops with "Strange wp-config.php file"), then wp-settings.php loaded. It
+// runs the commands the tests use: "cron event run --due-now" (as WP-CLI
+// does: each due event rescheduled or unscheduled, then its action run) and
+// "option get NAME".
+const WPCLIStandIn = `<?php
+$args = array_slice($argv, 1);
+$path = null;
+foreach ($args as $i => $a) {
+	if (str_starts_with($a, '--path=')) {
+		$path = substr($a, 7);
+		unset($args[$i]);
+	}
+}
+$args = array_values($args);
+if ($path === null) {
+	fwrite(STDERR, "Error: no --path\n");
+	exit(1);
+}
 define('WP_CLI', true);
-$path = rtrim($argv[1], '/') . '/';
+$path = rtrim($path, '/') . '/';
 define('ABSPATH', $path);
 $_SERVER['DOCUMENT_ROOT'] = realpath($path);
 $found = false;
@@ -63,47 +77,34 @@ if (!$found) {
 	exit(1);
 }
 eval(preg_replace('|^\s*\<\?php\s*|', '', implode("\n", $lines)));
+// Like WP-CLI: WordPress's fatal error handler (which ends the process with
+// status 0 after printing its page) is off, so a fatal error exits 255.
+$GLOBALS['wp_filter']['wp_fatal_error_handler_enabled'][10][] = ['function' => static fn() => false, 'accepted_args' => 1];
 require ABSPATH . 'wp-settings.php';
-$ran = 0;
-foreach (wp_get_ready_cron_jobs() as $timestamp => $hooks) {
-	foreach ($hooks as $hook => $events) {
-		foreach ($events as $event) {
-			if ($event['schedule']) {
-				wp_reschedule_event($timestamp, $event['schedule'], $hook, $event['args']);
+$cmd = implode(' ', $args);
+if ($cmd === 'cron event run --due-now') {
+	$ran = 0;
+	foreach (wp_get_ready_cron_jobs() as $timestamp => $hooks) {
+		foreach ($hooks as $hook => $events) {
+			foreach ($events as $event) {
+				if ($event['schedule']) {
+					wp_reschedule_event($timestamp, $event['schedule'], $hook, $event['args']);
+				}
+				wp_unschedule_event($timestamp, $hook, $event['args']);
+				do_action_ref_array($hook, $event['args']);
+				echo "Executed the cron event '$hook'.\n";
+				$ran++;
 			}
-			wp_unschedule_event($timestamp, $hook, $event['args']);
-			do_action_ref_array($hook, $event['args']);
-			echo "Executed the cron event '$hook'.\n";
-			$ran++;
 		}
 	}
+	echo "Success: Executed a total of $ran cron events.\n";
+} elseif (count($args) === 3 && $args[0] === 'option' && $args[1] === 'get') {
+	echo get_option($args[2]), "\n";
+} else {
+	fwrite(STDERR, "Error: the WP-CLI stand-in does not know '$cmd'\n");
+	exit(1);
 }
-echo "Success: Executed a total of $ran cron events.\n";
 `
-
-// RunCron runs WPCLIBootstrap with PHP's CLI on webRoot, in the php
-// container's environment and settings, as the cron task would; override
-// changes variables ("" removes one).
-func (s *Site) RunCron(webRoot string, override map[string]string) (string, error) {
-	script := filepath.Join(s.Dir, "wp-cli-cron.php")
-	if err := os.WriteFile(script, []byte(WPCLIBootstrap), 0o644); err != nil {
-		return "", err
-	}
-	vars := map[string]string{}
-	for k, v := range s.Env {
-		vars[k] = v
-	}
-	for k, v := range override {
-		if v == "" {
-			delete(vars, k)
-		} else {
-			vars[k] = v
-		}
-	}
-	vars["WPFLEET_WEB_ROOT"] = webRoot
-	env := append(s.fpmEnv(vars), "PHP_INI_SCAN_DIR="+s.PHPIniScanDir("cli"))
-	return Run(env, s.bins.PHP, script, webRoot)
-}
 
 // SlowFS is a running bench/cmd/slowfs mount.
 type SlowFS struct {

@@ -37,16 +37,19 @@ func (f *SlowFS) Reset() error {
 
 // AccessEntry is one line of nginx's JSON access log.
 type AccessEntry struct {
-	Method    string `json:"method"`
-	URI       string `json:"uri"`
-	Status    int    `json:"status"`
-	UserAgent string `json:"user_agent"`
-	Remote    string `json:"remote_addr"`
+	Site      string  `json:"site"`
+	Host      string  `json:"host"`
+	Time      float64 `json:"request_time"`
+	Method    string  `json:"method"`
+	URI       string  `json:"uri"`
+	Status    int     `json:"status"`
+	UserAgent string  `json:"user_agent"`
+	Remote    string  `json:"remote_addr"`
 }
 
 // AccessLog parses the nginx access log lines written so far.
-func (s *Site) AccessLog() ([]AccessEntry, error) {
-	f, err := os.Open(s.Nginx.Log)
+func (p *Pool) AccessLog() ([]AccessEntry, error) {
+	f, err := os.Open(p.Nginx.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +80,7 @@ func Screenshot(chromium, url, png string, width, height int) (string, error) {
 	}
 	defer os.RemoveAll(profile)
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--host-resolver-rules=MAP *.test 127.0.0.1",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir="+profile,
 		fmt.Sprintf("--window-size=%d,%d", width, height), "--virtual-time-budget=5000",

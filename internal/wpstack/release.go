@@ -42,6 +42,12 @@ func StageDir(siteDir, id string) string {
 // must-use plugin naming the release in a response header and the footer, a
 // static marker file, and the files nginx must never serve.
 func BuildWordPressTree(b Binaries, siteDir, id string) (string, error) {
+	return BuildWordPressTreeWith(b, siteDir, id, nil)
+}
+
+// BuildWordPressTreeWith is BuildWordPressTree plus extra files (path in the
+// tree -> content), what a site's repository brings.
+func BuildWordPressTreeWith(b Binaries, siteDir, id string, extra map[string]string) (string, error) {
 	tree := StageDir(siteDir, id)
 	if err := os.MkdirAll(filepath.Dir(tree), 0o755); err != nil {
 		return "", err
@@ -59,6 +65,9 @@ func BuildWordPressTree(b Binaries, siteDir, id string) (string, error) {
 		".git/HEAD":                                      "ref: refs/heads/main\n",
 		".git/config":                                    "[core]\n\tbare = false\n# wpfleet-test-git-config\n",
 		".env":                                           "WPFLEET_TEST_DOTENV=1\n",
+	}
+	for name, content := range extra {
+		files[name] = content
 	}
 	for name, content := range files {
 		p := filepath.Join(tree, name)
@@ -186,18 +195,74 @@ add_action('wp_footer', static function () {
 add_action('wpfleet_test_event', static function () {
 	update_option('wpfleet_test_event_ran', (string) time());
 });
+// The cron tests: a run that takes a while and counts itself (atomically,
+// in the database the tasks share), one that never ends, one that fails.
+add_action('wpfleet_test_counted_event', static function () {
+	global $wpdb;
+	$wpdb->query("INSERT INTO {$wpdb->options} (option_name, option_value, autoload) VALUES ('wpfleet_test_runs', '1', 'no') ON DUPLICATE KEY UPDATE option_value = option_value + 1");
+	sleep(2);
+});
+add_action('wpfleet_test_stuck_event', static function () {
+	sleep(3600);
+});
+add_action('wpfleet_test_fatal_event', static function () {
+	throw new RuntimeException('wpfleet test: this cron event fails');
+});
 `
 
 const envProbe = `<?php
 // Test fixture (tests/runtime): what a request sees once WordPress has loaded
 // the platform configuration.
 require __DIR__ . '/wp-load.php';
+if (isset($_GET['activate'])) {
+	update_option('active_plugins', $_GET['activate'] === '' ? [] : [$_GET['activate']]);
+}
 if (isset($_GET['schedule'])) {
-	wp_schedule_single_event(time() - 60, 'wpfleet_test_event');
+	$hooks = ['1' => 'wpfleet_test_event', 'counted' => 'wpfleet_test_counted_event', 'stuck' => 'wpfleet_test_stuck_event', 'fatal' => 'wpfleet_test_fatal_event'];
+	wp_schedule_single_event(time() - 60, $hooks[$_GET['schedule']] ?? 'wpfleet_test_event');
 }
 header('Content-Type: application/json');
-$status = function_exists('opcache_get_status') ? opcache_get_status(false) : false;
+$status = function_exists('opcache_get_status') ? @opcache_get_status(false) : false;
+// What this site's PHP can reach of its own secrets and of another site's
+// (?other=SITE&socket=PATH): every value of getenv(), $_SERVER and $_ENV
+// is searched for the database password and the first salt.
+$secrets = array_filter([DB_PASSWORD, AUTH_KEY]);
+$leaks = [];
+foreach (['getenv' => getenv(), '_SERVER' => $_SERVER, '_ENV' => $_ENV] as $where => $vars) {
+	foreach ($vars as $k => $v) {
+		foreach ($secrets as $secret) {
+			if (is_string($v) && str_contains($v, $secret)) {
+				$leaks[] = "$where[$k]";
+			}
+		}
+		if (preg_match('/SECRET|PASSWORD|AUTH_KEY|_SALT/', (string) $k)) {
+			$leaks[] = "$where[$k] (name)";
+		}
+	}
+}
+$other = [];
+if (isset($_GET['other'])) {
+	$f = getenv('WPFLEET_RUN_DIR') . '/sites/' . basename($_GET['other']) . '/settings.json';
+	$other['settings_read'] = @file_get_contents($f) !== false;
+	$other['settings_error'] = error_get_last()['message'] ?? '';
+	error_clear_last();
+	$other['own_settings_read'] = @file_get_contents(getenv('WPFLEET_RUN_DIR') . '/sites/' . getenv('WPFLEET_SITE') . '/settings.json') !== false;
+}
+if (isset($_GET['socket'])) {
+	$c = @stream_socket_client('unix://' . $_GET['socket'], $errno, $errstr, 2);
+	$other['socket_connected'] = $c !== false;
+	$other['socket_error'] = $c === false ? "$errno $errstr " . (error_get_last()['message'] ?? '') : '';
+	error_clear_last();
+}
+if (isset($_GET['reset'])) {
+	$other['opcache_reset'] = @opcache_reset();
+}
 echo json_encode([
+	'site' => getenv('WPFLEET_SITE'),
+	'uid' => function_exists('posix_geteuid') ? posix_geteuid() : -1,
+	'leaks' => $leaks,
+	'other' => (object) $other,
+	'home' => home_url(),
 	'release' => WPFLEET_TEST_RELEASE,
 	'abspath' => ABSPATH,
 	'server_keys' => array_keys($_SERVER),
@@ -217,6 +282,10 @@ echo json_encode([
 	'max_execution_time' => ini_get('max_execution_time'),
 	'test_event_ran' => get_option('wpfleet_test_event_ran', ''),
 	'test_event_next' => wp_next_scheduled('wpfleet_test_event'),
+	's3' => $GLOBALS['wpfleet_test_s3'] ?? null,
+	'wpfleet_s3_uploads' => defined('WPFLEET_S3_UPLOADS') ? WPFLEET_S3_UPLOADS : null,
+	'counted_next' => wp_next_scheduled('wpfleet_test_counted_event'),
+	'test_runs' => (int) $GLOBALS['wpdb']->get_var("SELECT option_value FROM {$GLOBALS['wpdb']->options} WHERE option_name = 'wpfleet_test_runs'"),
 ]);
 `
 
@@ -232,3 +301,40 @@ flush();
 usleep(max(0, min(20000, (int) ($_GET['ms'] ?? 2000))) * 1000);
 echo 'done';
 `
+
+// S3UploadsStandIn returns the files of a stand-in for humanmade/S3-Uploads
+// as the image installs it (plugin/s3-uploads.php, vendor/autoload.php),
+// which the AWS SDK for PHP and packagist being out of reach here make
+// necessary. It is not the plugin: it has the plugin's entry points (the
+// function S3_Uploads\init on plugins_loaded, declared once: a second copy
+// loaded beside it is a fatal "Cannot redeclare", as with the real plugin)
+// and records what the platform configured: the constants and what the
+// s3_uploads_putObject_params filter does to a PutObject carrying the
+// plugin's default ACL. copy names where it was loaded from.
+func S3UploadsStandIn(copy string) map[string]string {
+	return map[string]string{
+		"vendor/autoload.php": "<?php\n$GLOBALS['wpfleet_test_s3_autoloads'] = ($GLOBALS['wpfleet_test_s3_autoloads'] ?? 0) + 1;\n",
+		"plugin/s3-uploads.php": `<?php
+/*
+Plugin Name: S3 Uploads (wpfleet test stand-in)
+*/
+namespace S3_Uploads;
+
+function init() {
+	$put = apply_filters('s3_uploads_putObject_params', ['Bucket' => 'b', 'Key' => 'k', 'ACL' => 'public-read', 'Body' => '']);
+	$GLOBALS['wpfleet_test_s3'] = [
+		'copy' => '` + copy + `',
+		'inits' => ($GLOBALS['wpfleet_test_s3']['inits'] ?? 0) + 1,
+		'autoloads' => $GLOBALS['wpfleet_test_s3_autoloads'] ?? 0,
+		'bucket' => S3_UPLOADS_BUCKET,
+		'bucket_url' => defined('S3_UPLOADS_BUCKET_URL') ? S3_UPLOADS_BUCKET_URL : null,
+		'region' => S3_UPLOADS_REGION,
+		'instance_profile' => defined('S3_UPLOADS_USE_INSTANCE_PROFILE'),
+		'object_acl' => defined('S3_UPLOADS_OBJECT_ACL') ? S3_UPLOADS_OBJECT_ACL : null,
+		'put_params' => array_keys($put),
+	];
+}
+add_action('plugins_loaded', __NAMESPACE__ . '\\init', 0);
+`,
+	}
+}

@@ -2,18 +2,23 @@ package runtime
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/wpfleet/wpfleet/internal/contract"
 	"github.com/wpfleet/wpfleet/internal/wpstack"
 )
 
@@ -22,28 +27,24 @@ func checkSecrets(t *testing.T, tk *task) {
 	secretNames := []string{"DB_USER", "DB_PASSWORD", "AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT"}
 	for _, k := range secretNames {
 		if slices.Contains(p.ServerKeys, k) || slices.Contains(p.EnvKeys, k) {
-			t.Errorf("%s is still in $_SERVER/$_ENV after the configuration was loaded", k)
+			t.Errorf("%s is in $_SERVER/$_ENV", k)
 		}
 	}
+	// No secret, by name or by value, in getenv(), $_SERVER or $_ENV of a
+	// worker (clear_env = yes, the settings file instead).
+	if len(p.Leaks) > 0 {
+		t.Errorf("secrets reachable through the environment of a worker: %v", p.Leaks)
+	}
 	if !p.DisableWPCron || !p.DisallowFileMods || !p.ForceSSLAdmin || p.EnvironmentType != "staging" {
-		t.Errorf("constants from the environment: %+v", p)
+		t.Errorf("constants from the settings file: %+v", p)
 	}
-	if p.S3UploadsBucket == nil || *p.S3UploadsBucket != tk.site.Env["S3_UPLOADS_BUCKET"] {
-		t.Errorf("S3_UPLOADS_BUCKET = %v, want %q", p.S3UploadsBucket, tk.site.Env["S3_UPLOADS_BUCKET"])
-	}
-	// DB_TLS=true: MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_VERIFY_SERVER_CERT
-	// with the image's CA bundle, and the server (require_secure_transport)
-	// accepted the connection over TLS. TestDatabaseCertificate shows that
-	// the certificate is verified.
-	if p.MySQLClientFlags == nil || *p.MySQLClientFlags != 2048|1073741824 || p.DBSSLCipher == "" || p.OpenSSLCAFile != wpstack.CABundlePath {
-		t.Errorf("database connection without verified TLS: MYSQL_CLIENT_FLAGS %v, Ssl_cipher %q, openssl.cafile %q", p.MySQLClientFlags, p.DBSSLCipher, p.OpenSSLCAFile)
-	}
-	if !p.OPcacheEnabled || (p.OPcacheValidateTimestamps != "0" && p.OPcacheValidateTimestamps != "") || p.MaxExecutionTime != "30" {
-		t.Errorf("PHP settings from image/php: opcache %v validate_timestamps %q max_execution_time %q", p.OPcacheEnabled, p.OPcacheValidateTimestamps, p.MaxExecutionTime)
+	wantBucket := tk.pool.Env[contract.SiteEnv(tk.site, contract.SiteBucket)] + "/wp-content"
+	if p.S3UploadsBucket == nil || *p.S3UploadsBucket != wantBucket {
+		t.Errorf("S3_UPLOADS_BUCKET = %v, want %q (keys under wp-content/uploads/)", p.S3UploadsBucket, wantBucket)
 	}
 	// No secret value in the code, the images' files or any log.
 	var places []string
-	for _, root := range []string{tk.backing, filepath.Join(env.repo, "image")} {
+	for _, root := range []string{tk.backing, filepath.Join(env.repo, "image"), tk.pool.LibDir, filepath.Join(tk.pool.Dir, "nginx-run"), filepath.Join(tk.pool.RunDir, "fpm")} {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || !d.Type().IsRegular() || strings.HasSuffix(path, ".tar.zst") {
 				return err
@@ -52,7 +53,7 @@ func checkSecrets(t *testing.T, tk *task) {
 			if err != nil {
 				return err
 			}
-			if found := containsAny(b, tk.secrets); len(found) > 0 {
+			if found := containsAny(b, tk.secrets[tk.site]); len(found) > 0 {
 				places = append(places, path+" holds "+strings.Join(found, ","))
 			}
 			return nil
@@ -61,21 +62,29 @@ func checkSecrets(t *testing.T, tk *task) {
 			t.Fatal(err)
 		}
 	}
-	for _, p := range []*wpstack.Proc{tk.site.FPM, tk.site.Nginx, tk.site.Sync} {
+	for _, p := range []*wpstack.Proc{tk.pool.FPM, tk.pool.Nginx, tk.pool.Sync} {
 		if p == nil {
 			continue
 		}
 		b, _ := os.ReadFile(p.Log)
-		if found := containsAny(b, tk.secrets); len(found) > 0 {
+		if found := containsAny(b, tk.secrets[tk.site]); len(found) > 0 {
 			places = append(places, p.Name+" log holds "+strings.Join(found, ","))
 		}
 	}
-	_, body, _ := wpstack.Get(tk.site.URL+"/", nil)
-	if found := containsAny([]byte(body), tk.secrets); len(found) > 0 {
+	// The secrets left the environment of php-fpm (and so of its workers).
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", fpmMasterPID(t, tk.pool))); err == nil {
+		if found := containsAny(b, tk.secrets[tk.site]); len(found) > 0 || bytes.Contains(b, []byte("_SECRET=")) {
+			places = append(places, "php-fpm master's environment holds "+strings.Join(found, ",")+" (or a *_SECRET variable)")
+		}
+	} else {
+		t.Error(err)
+	}
+	_, body, _ := wpstack.Get(tk.home()+"/", nil)
+	if found := containsAny([]byte(body), tk.secrets[tk.site]); len(found) > 0 {
 		places = append(places, "front page holds "+strings.Join(found, ","))
 	}
 	if len(places) > 0 {
-		t.Errorf("secret values found outside the environment: %s", strings.Join(places, "; "))
+		t.Errorf("secret values found outside the site's settings file: %s", strings.Join(places, "; "))
 	}
 }
 
@@ -94,7 +103,7 @@ func checkRealIP(t *testing.T, tk *task) {
 func checkCron(t *testing.T, tk *task) {
 	tk.probe(t, "?schedule=1", nil) // an event due a minute ago
 	for range 5 {
-		if code, _, err := wpstack.Get(tk.site.URL+"/", nil); err != nil || code != 200 {
+		if code, _, err := wpstack.Get(tk.home()+"/", nil); err != nil || code != 200 {
 			t.Fatalf("front page: %d %v", code, err)
 		}
 	}
@@ -103,7 +112,7 @@ func checkCron(t *testing.T, tk *task) {
 	if p.TestEventRan != "" || string(p.TestEventNext) == "false" {
 		t.Fatalf("the due event ran during page views: ran=%q next=%s", p.TestEventRan, p.TestEventNext)
 	}
-	entries, err := tk.site.AccessLog()
+	entries, err := tk.pool.AccessLog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,16 +121,28 @@ func checkCron(t *testing.T, tk *task) {
 			t.Fatalf("a page view spawned wp-cron: %+v", e)
 		}
 	}
-	// The cron task: efs mode, WPFLEET_WEB_ROOT=/mnt/efs/current.
-	out, err := tk.site.RunCron(filepath.Join(tk.efs.Mountpoint, "current"), map[string]string{"WPFLEET_CODE_DELIVERY": "efs"})
+	// The image's wp wrapper, as root (the cron runner, ECS Exec): WP-CLI as
+	// the site's user, with WPFLEET_SITE, on the site's live release.
+	out, err := tk.pool.WP(tk.site, "cron", "event", "run", "--due-now")
 	if err != nil {
-		t.Fatalf("cron run: %v\n%s", err, out)
+		t.Fatalf("wp cron event run --due-now: %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "Executed the cron event 'wpfleet_test_event'") {
 		t.Fatalf("cron run did not run the due event:\n%s", out)
 	}
 	if p := tk.probe(t, "", nil); p.TestEventRan == "" {
 		t.Fatal("the cron run reported the event but its action did not run")
+	}
+	if out, err := tk.pool.WP(tk.site, "option", "get", "home"); err != nil || strings.TrimSpace(out) != tk.home() {
+		t.Errorf("wp option get home: %v %q, want %q", err, out, tk.home())
+	}
+	// A batch job (jobs: of the site): the php entrypoint runs the command
+	// as the site's user with WPFLEET_SITE, in the site's code root, with
+	// no secret in its environment.
+	out, err = tk.pool.Job(tk.site, "sh", "-c", `echo "uid=$(id -u) site=$WPFLEET_SITE pwd=$(pwd -P)"; env | grep -c _SECRET= || true; wp option get home`)
+	want := fmt.Sprintf("uid=%d site=%s pwd=", contract.SiteUID(0), tk.site)
+	if err != nil || !strings.Contains(out, want) || !strings.Contains(out, "/"+tk.site+"/releases/") || !strings.Contains(out, "\n0\n") || !strings.HasSuffix(strings.TrimSpace(out), tk.home()) {
+		t.Errorf("batch job: %v\n%s\nwant %q..., no *_SECRET variable, and the home", err, out, want)
 	}
 }
 
@@ -130,7 +151,7 @@ func checkNeverServed(t *testing.T, tk *task) {
 	for _, path := range []string{"/.git/config", "/.git/HEAD", "/.git/", "/.env", "/.wpfleet-release", "/wp-config.php",
 		"/wp-content/../wp-config.php", "/wp-config.php?x=1", "/WP-CONFIG.PHP", "/wp-content/mu-plugins/../../.git/config"} {
 		for _, hdr := range []map[string]string{nil, {"X-Forwarded-Proto": "https"}} {
-			code, body, err := wpstack.Get(tk.site.URL+path, hdr)
+			code, body, err := wpstack.Get(tk.home()+path, hdr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +168,7 @@ func checkNeverServed(t *testing.T, tk *task) {
 }
 
 func checkWarmPath(t *testing.T, tk *task) {
-	_, body, err := wpstack.Get(tk.site.URL+"/", nil)
+	_, body, err := wpstack.Get(tk.home()+"/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +177,7 @@ func checkWarmPath(t *testing.T, tk *task) {
 		urls = append(urls, strings.ReplaceAll(m[1], "&#038;", "&"))
 	}
 	view := func() {
-		for _, u := range append([]string{tk.site.URL + "/"}, urls...) {
+		for _, u := range append([]string{tk.home() + "/"}, urls...) {
 			if code, _, err := wpstack.Get(u, nil); err != nil || code != 200 {
 				t.Fatalf("GET %s: %d %v", u, code, err)
 			}
@@ -198,9 +219,10 @@ type sample struct {
 }
 
 func checkNewRelease(t *testing.T, tk *task) {
-	old := tk.release
+	old := tk.releases[tk.site]
+	siteDir := filepath.Join(tk.backing, tk.site)
 	id := wpstack.NewReleaseID()
-	if _, err := wpstack.BuildWordPressTree(env.bins, tk.backing, id); err != nil {
+	if _, err := wpstack.BuildWordPressTree(env.bins, siteDir, id); err != nil {
 		t.Fatal(err)
 	}
 	var (
@@ -219,12 +241,12 @@ func checkNewRelease(t *testing.T, tk *task) {
 					return
 				default:
 				}
-				resp, err := wpstack.Do("GET", tk.site.URL+"/", nil, nil)
+				resp, err := wpstack.Do("GET", tk.home()+"/", nil, nil)
 				s := sample{at: time.Now(), kind: "php", err: err, clientID: c}
 				if err == nil {
 					s.status, s.release, s.abspath = resp.StatusCode, resp.Header.Get("X-Wpfleet-Release"), resp.Header.Get("X-Wpfleet-Abspath")
 				}
-				resp2, err := wpstack.Do("GET", tk.site.URL+"/wpfleet-release.txt", nil, nil)
+				resp2, err := wpstack.Do("GET", tk.home()+"/wpfleet-release.txt", nil, nil)
 				s2 := sample{at: time.Now(), kind: "static", err: err, clientID: c}
 				if err == nil {
 					s2.status, s2.release = resp2.StatusCode, strings.TrimSpace(resp2.Body)
@@ -236,7 +258,7 @@ func checkNewRelease(t *testing.T, tk *task) {
 		}()
 	}
 	time.Sleep(500 * time.Millisecond)
-	if err := wpstack.Publish(env.bins, tk.backing, id); err != nil {
+	if err := wpstack.Publish(env.bins, siteDir, id); err != nil {
 		t.Fatal(err)
 	}
 	published := time.Now()
@@ -291,15 +313,15 @@ func checkNewRelease(t *testing.T, tk *task) {
 	if p := tk.probe(t, "", nil); p.Release != id {
 		t.Errorf("after the switch the probe runs release %q", p.Release)
 	}
-	tk.release = id
+	tk.releases[tk.site] = id
 
 	if tk.mode == wpstack.ModeLocal {
 		// The replaced local copy is removed once its grace period is over.
-		oldDir := filepath.Join(tk.site.Opts.Local, "releases", old)
+		oldDir := filepath.Join(tk.pool.Opts.Local, tk.site, "releases", old)
 		if _, err := os.Stat(oldDir); err != nil {
 			t.Errorf("old local release removed at once (requests in flight may still need it): %v", err)
 		}
-		err := wpstack.WaitFor(tk.site.Sync, 60*time.Second, "removal of the old local release", func() error {
+		err := wpstack.WaitFor(tk.pool.Sync, 60*time.Second, "removal of the old local release", func() error {
 			if _, err := os.Stat(oldDir); err == nil {
 				return os.ErrExist
 			}
@@ -314,13 +336,13 @@ func checkNewRelease(t *testing.T, tk *task) {
 func checkGracefulStop(t *testing.T, tk *task) {
 	// A request is in flight once its first line has arrived (streamed:
 	// no output buffer in PHP, X-Accel-Buffering: no for nginx, no gzip).
-	req, err := http.NewRequest("GET", tk.site.URL+"/slow.php?ms=3000", nil)
+	req, err := http.NewRequest("GET", tk.home()+"/slow.php?ms=3000", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Accept-Encoding", "identity")
 	started := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := wpstack.HTTPClient().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +355,7 @@ func checkGracefulStop(t *testing.T, tk *task) {
 		t.Fatalf("the first line of a 3 s request took %s: the response was buffered, so the stop would not hit a request in flight", time.Since(started))
 	}
 	// What ECS does: the stop signal to every container at once.
-	for _, p := range []*wpstack.Proc{tk.site.Nginx, tk.site.FPM} {
+	for _, p := range []*wpstack.Proc{tk.pool.Nginx, tk.pool.FPM} {
 		if err := p.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
@@ -342,7 +364,7 @@ func checkGracefulStop(t *testing.T, tk *task) {
 	if err != nil || resp.StatusCode != 200 || string(rest) != "done" {
 		t.Errorf("request in flight during the stop: %d %q %v", resp.StatusCode, rest, err)
 	}
-	for _, p := range []*wpstack.Proc{tk.site.Nginx, tk.site.FPM} {
+	for _, p := range []*wpstack.Proc{tk.pool.Nginx, tk.pool.FPM} {
 		select {
 		case <-p.Done():
 			if err := p.Err(); err != nil {
@@ -352,4 +374,19 @@ func checkGracefulStop(t *testing.T, tk *task) {
 			t.Errorf("%s still running 20 s after SIGTERM", p.Name)
 		}
 	}
+}
+
+// fpmMasterPID is the php-fpm master's pid: the child of the php
+// entrypoint that runs php-fpm.
+func fpmMasterPID(t *testing.T, pool *wpstack.Pool) int {
+	t.Helper()
+	out, err := exec.Command("pgrep", "-P", strconv.Itoa(pool.FPM.Cmd.Process.Pid), "-f", "php-fpm").Output()
+	if err != nil {
+		t.Fatalf("no php-fpm under the entrypoint (pid %d): %v", pool.FPM.Cmd.Process.Pid, err)
+	}
+	pid, err := strconv.Atoi(strings.Fields(string(out))[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
 }

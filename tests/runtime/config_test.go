@@ -10,90 +10,92 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wpfleet/wpfleet/internal/contract"
 	"github.com/wpfleet/wpfleet/internal/wpstack"
 )
 
-// TestMisconfiguredSite: a task whose secrets did not arrive serves no page
-// (503 with a clear log line naming what is missing, never a value), while
-// /healthz still answers without the database; the command line fails the
-// same way; DB_TLS=false against a TLS-only database cannot connect.
+// TestMisconfiguredSite: a pool of two sites where one site's secret did
+// not arrive and its home is malformed. That site serves no page (503, a log
+// line naming what is missing, never a value) while the other site of the
+// same pool is served; /healthz answers; WP-CLI for the broken site fails
+// with the same message; DB_TLS=false against a TLS-only database cannot
+// connect, DB_TLS=true can.
 func TestMisconfiguredSite(t *testing.T) {
 	need(t)
 	dir := filepath.Join(env.tmp, "misconfigured")
-	backing := filepath.Join(dir, "efs-backing", "broken")
-	if err := os.MkdirAll(backing, 0o755); err != nil {
-		t.Fatal(err)
+	backing := filepath.Join(dir, "efs-backing")
+	for _, s := range []string{"good", "broken"} {
+		id := wpstack.NewReleaseID()
+		if _, err := wpstack.BuildWordPressTree(env.bins, filepath.Join(backing, s), id); err != nil {
+			t.Fatal(err)
+		}
+		if err := wpstack.Publish(env.bins, filepath.Join(backing, s), id); err != nil {
+			t.Fatal(err)
+		}
 	}
-	id := wpstack.NewReleaseID()
-	if _, err := wpstack.BuildWordPressTree(env.bins, backing, id); err != nil {
-		t.Fatal(err)
-	}
-	if err := wpstack.Publish(env.bins, backing, id); err != nil {
-		t.Fatal(err)
-	}
-	closed, err := wpstack.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	siteEnv := wpstack.SiteEnv("broken", env.db, "wp_broken", "wpu_broken", "unused")
-	delete(siteEnv, "DB_PASSWORD")
-	siteEnv["DB_HOST"] = fmt.Sprintf("127.0.0.1:%d", closed) // nothing listens there
-	siteEnv["DISABLE_WP_CRON"] = "yes"                       // not a boolean
-	site, err := wpstack.StartSite(env.bins, env.repo, filepath.Join(dir, "task"), wpstack.SiteOptions{
-		Name: "broken", Mode: wpstack.ModeEFS, EFS: backing, Env: siteEnv,
+	good := newPoolSite(t, "good")
+	broken := wpstack.PoolSite{Name: "broken", DBName: "wp_broken", DBUser: "wpu_broken_user", DBPass: "unused-password", Salts: wpstack.Salts(),
+		Env: map[string]string{contract.SiteDBSecret: "", contract.SiteHome: "ftp://broken.test"}}
+	pool, err := wpstack.StartPool(env.bins, env.repo, filepath.Join(dir, "task"), wpstack.PoolOptions{
+		Mode: wpstack.ModeEFS, EFS: backing, DB: env.db, Sites: []wpstack.PoolSite{good, broken},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(site.Stop)
+	t.Cleanup(pool.Stop)
 
 	for _, path := range []string{"/", "/wp-login.php", "/wp-admin/", "/wpfleet-test-env.php"} {
-		resp, err := wpstack.Do("GET", site.URL+path, nil, nil)
+		resp, err := wpstack.Do("GET", "http://broken.test:"+fmt.Sprint(pool.Port)+path, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if resp.StatusCode != 503 || !strings.Contains(resp.Body, "configuration is incomplete") || strings.Contains(resp.Body, "<html") {
-			t.Errorf("GET %s with missing secrets: %d %.300s, want 503 and no page", path, resp.StatusCode, resp.Body)
+			t.Errorf("GET %s with a missing secret: %d %.300s, want 503 and no page", path, resp.StatusCode, resp.Body)
 		}
-		for _, v := range []string{siteEnv["DB_USER"], siteEnv["AUTH_KEY"]} {
+		for _, v := range []string{broken.DBUser, broken.Salts["AUTH_KEY"]} {
 			if strings.Contains(resp.Body, v) {
 				t.Errorf("GET %s shows a secret value", path)
 			}
 		}
 	}
-	log, _ := os.ReadFile(site.FPM.Log)
-	for _, want := range []string{"DB_PASSWORD is not set", "DISABLE_WP_CRON must be true or false"} {
+	// The pool's other site is served: its database is empty, so WordPress
+	// sends the visitor to its installer.
+	if resp, err := wpstack.Do("GET", pool.Home("good")+"/", nil, nil); err != nil || resp.StatusCode != 302 || !strings.HasSuffix(resp.Header.Get("Location"), "/wp-admin/install.php") {
+		t.Errorf("the pool's good site beside a broken one: %v %+v", err, resp)
+	}
+	log, _ := os.ReadFile(pool.FPM.Log)
+	for _, want := range []string{"WPFLEET_SITE_BROKEN_DB_SECRET is not set (ECS secret)", "WPFLEET_SITE_BROKEN_HOME must be an http:// or https:// URL", "wpfleet: site broken configuration is incomplete"} {
 		if !strings.Contains(string(log), want) {
-			t.Errorf("php-fpm log does not say %q:\n%s", want, site.FPM.Tail(2000))
+			t.Errorf("php log does not say %q:\n%s", want, pool.FPM.Tail(3000))
 		}
 	}
-	if strings.Contains(string(log), siteEnv["AUTH_KEY"]) || strings.Contains(string(log), siteEnv["DB_USER"]) {
-		t.Error("php-fpm log holds a secret value")
+	if strings.Contains(string(log), "site good configuration is incomplete") {
+		t.Error("the good site was reported incomplete")
 	}
-	code, body, err := wpstack.Get(site.URL+"/healthz", nil)
+	if strings.Contains(string(log), broken.Salts["AUTH_KEY"]) || strings.Contains(string(log), broken.DBUser) {
+		t.Error("php log holds a secret value")
+	}
+	code, body, err := wpstack.Get(pool.URL+"/healthz", nil)
 	if err != nil || code != 200 || strings.TrimSpace(body) != "ok" {
-		t.Errorf("/healthz without a database and with broken settings: %d %q %v", code, body, err)
+		t.Errorf("/healthz beside a broken site: %d %q %v", code, body, err)
 	}
-
-	out, err := site.RunCron(filepath.Join(backing, "current"), nil)
-	if err == nil || !strings.Contains(out, "DB_PASSWORD is not set") {
-		t.Errorf("cron run with a missing secret: err %v, output:\n%s", err, out)
+	out, err := pool.WP("broken", "cron", "event", "run", "--due-now")
+	if err == nil || !strings.Contains(out, "WPFLEET_SITE_BROKEN_DB_SECRET is not set") {
+		t.Errorf("wp for the broken site: err %v, output:\n%s", err, out)
 	}
 
 	// Right credentials, but DB_TLS=false against a server that requires TLS.
-	n := dbCounter.Add(1)
-	dbName, dbUser, dbPass := fmt.Sprintf("wp_tls_%d", n), fmt.Sprintf("wpu_tls_%d", n), randomSecret(t)
-	if err := env.db.CreateSite(dbName, dbUser, dbPass); err != nil {
-		t.Fatal(err)
+	if out, err := pool.RewriteSettings("good", map[string]string{contract.EnvDBTLS: "false"}); err != nil {
+		t.Fatalf("%v %s", err, out)
 	}
-	good := map[string]string{"DB_HOST": env.db.Addr(), "DB_NAME": dbName, "DB_USER": dbUser, "DB_PASSWORD": dbPass, "DISABLE_WP_CRON": "true"}
-	good["DB_TLS"] = "false"
-	out, _ = site.RunCron(filepath.Join(backing, "current"), good)
+	out, _ = pool.WP("good", "cron", "event", "run", "--due-now")
 	if !strings.Contains(out, "Error establishing a database connection") {
 		t.Errorf("DB_TLS=false against a TLS-only server connected anyway:\n%s", out)
 	}
-	good["DB_TLS"] = "true"
-	out, _ = site.RunCron(filepath.Join(backing, "current"), good)
+	if out, err := pool.RewriteSettings("good", nil); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	out, _ = pool.WP("good", "cron", "event", "run", "--due-now")
 	if strings.Contains(out, "Error establishing a database connection") {
 		t.Errorf("DB_TLS=true could not connect:\n%s", out)
 	}
@@ -130,6 +132,13 @@ func TestImageFiles(t *testing.T) {
 	}
 
 	scripts := []string{"image/nginx/wpfleet-nginx-entrypoint", "image/php/wpfleet-php-entrypoint", "image/php/php-fpm-healthcheck", "image/php/wp", "image/php/wpfleet-ca-bundle", "bench/run-runtime.sh"}
+	if php, err := exec.LookPath("php"); err == nil {
+		for _, f := range []string{"image/php/wp-config.php", "image/php/wpfleet-platform.php", "image/php/wpfleet-site-settings", "image/php/wpfleet-cron"} {
+			if out, err := exec.Command(php, "-l", filepath.Join(repo, f)).CombinedOutput(); err != nil {
+				t.Errorf("php -l %s: %v\n%s", f, err, out)
+			}
+		}
+	}
 	if sc, err := exec.LookPath("shellcheck"); err == nil {
 		for _, s := range scripts {
 			if out, err := exec.Command(sc, "-x", filepath.Join(repo, s)).CombinedOutput(); err != nil {
@@ -148,31 +157,44 @@ func TestImageFiles(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	// Pool sizes from the task size (documented in image/README.md).
+	// Pool sizes from the task size (documented in image/README.md): one
+	// site gets every worker; several share them equally; a task too small
+	// for one worker per site is refused.
 	for _, c := range []struct {
-		mem, cpu, mode string
-		want           int
-	}{{"512", "256", "local", 2}, {"1024", "512", "local", 4}, {"2048", "1024", "local", 8}, {"4096", "2048", "efs", 16}, {"8192", "4096", "local", 32}} {
-		out, err := run("image/php/wpfleet-php-entrypoint", "WPFLEET_TASK_MEMORY_MIB="+c.mem, "WPFLEET_TASK_CPU="+c.cpu, "WPFLEET_CODE_DELIVERY="+c.mode, "--print-env")
+		mem, cpu, mode, sites string
+		want                  int
+	}{{"512", "256", "local", "a", 2}, {"1024", "512", "local", "a", 4}, {"2048", "1024", "local", "a", 8}, {"4096", "2048", "efs", "a", 16},
+		{"8192", "4096", "local", "a", 32}, {"2048", "1024", "local", "a b", 4}, {"4096", "2048", "local", "a b c", 5}, {"1024", "512", "efs", "a b c d e", 1}} {
+		out, err := run("image/php/wpfleet-php-entrypoint", "WPFLEET_SITES="+c.sites, "WPFLEET_TASK_MEMORY_MIB="+c.mem, "WPFLEET_TASK_CPU="+c.cpu, "WPFLEET_CODE_DELIVERY="+c.mode, "--print-env")
 		if err != nil || !strings.Contains(out, fmt.Sprintf("WPFLEET_FPM_MAX_CHILDREN=%d\n", c.want)) {
-			t.Errorf("%s MiB / %s CPU / %s: %v %s, want %d workers", c.mem, c.cpu, c.mode, err, out, c.want)
+			t.Errorf("%s MiB / %s CPU / %s / sites %q: %v %s, want %d workers per site", c.mem, c.cpu, c.mode, c.sites, err, out, c.want)
 		}
 	}
 	for _, c := range []struct{ script, bad, want string }{
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_TASK_MEMORY_MIB=lots", "WPFLEET_TASK_MEMORY_MIB=lots must be a whole number"},
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_CODE_DELIVERY=nfs", "WPFLEET_CODE_DELIVERY=nfs must be local or efs"},
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_REQUEST_TIMEOUT_SECONDS=0", "must be between 1 and 3600"},
-		{"image/nginx/wpfleet-nginx-entrypoint", "WPFLEET_WEB_ROOT=", "WPFLEET_WEB_ROOT is not set"},
-		{"image/php/wp", "WPFLEET_WEB_ROOT=", "WPFLEET_WEB_ROOT is not set"},
+		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=", "WPFLEET_SITES is empty"},
+		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a Bad", `site name "Bad"`},
+		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a a", `names site "a" twice`},
+		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a b c d e f g h i j", "10 sites need one each at least: give the task 1152 MiB or more"},
+		{"image/nginx/wpfleet-nginx-entrypoint", "WPFLEET_CODE_ROOT=", "WPFLEET_CODE_ROOT is not set"},
+		{"image/php/wp", "WPFLEET_SITES=", "WPFLEET_SITES is not set"},
+		{"image/php/wp", "WPFLEET_SITES=a b", "WPFLEET_SITE is not set: which site? one of: a b"},
 	} {
 		arg := "--print-env"
 		if !strings.HasSuffix(c.script, "php-entrypoint") {
 			arg = "--version"
 		}
-		out, err := run(c.script, c.bad, arg)
+		vars := []string{"WPFLEET_SITES=a", c.bad, arg}
+		out, err := run(c.script, vars...)
 		if err == nil || !strings.Contains(out, c.want) {
 			t.Errorf("%s with %s: %v %q, want a failure saying %q", c.script, c.bad, err, out, c.want)
 		}
+	}
+	// A batch job runs for one site only.
+	if out, err := run("image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a b", "WPFLEET_CODE_ROOT=/nonexistent", "true"); err == nil || !strings.Contains(out, "a batch job runs for one site") {
+		t.Errorf("a job with two sites: %v %q", err, out)
 	}
 	if bins.Nginx == "" || bins.Envsubst == "" {
 		if os.Getenv("WPFLEET_REQUIRE_RUNTIME") == "1" {
@@ -185,32 +207,65 @@ func TestImageFiles(t *testing.T) {
 	// stopTimeout (request timeout + 15 s).
 	for _, timeout := range []int{10, 30, 120} {
 		runDir := t.TempDir()
-		vars := []string{"WPFLEET_WEB_ROOT=/var/www/wpfleet/current", "WPFLEET_NGINX_RUN_DIR=" + runDir,
-			"WPFLEET_NGINX_TEMPLATE=" + filepath.Join(repo, "image/nginx/nginx.conf.template"), "WPFLEET_NGINX_BIN=" + bins.Nginx,
+		vars := []string{"WPFLEET_SITES=news b-2", "WPFLEET_SITE_NEWS_HOSTNAMES=news.example.com  www.news.example.com", "WPFLEET_SITE_B_2_HOSTNAMES=*.b.example.org",
+			"WPFLEET_CODE_ROOT=/var/www/wpfleet", "WPFLEET_NGINX_RUN_DIR=" + runDir, "WPFLEET_NGINX_TEMPLATE_DIR=" + filepath.Join(repo, "image/nginx"),
+			"WPFLEET_NGINX_BIN=" + bins.Nginx, "WPFLEET_NGINX_USER=" + wpstack.NginxWorkerUser,
 			fmt.Sprintf("WPFLEET_REQUEST_TIMEOUT_SECONDS=%d", timeout), "WPFLEET_REAL_IP_FROM=10.0.0.0/16 2600:1f18:abcd::/56", "--render-only"}
 		if out, err := run("image/nginx/wpfleet-nginx-entrypoint", vars...); err != nil {
 			t.Fatalf("render (nginx -t) with timeout %d: %v\n%s", timeout, err, out)
 		}
-		conf, _ := os.ReadFile(filepath.Join(runDir, "nginx.conf"))
-		for _, want := range []string{fmt.Sprintf("fastcgi_read_timeout %ds;", timeout+5), fmt.Sprintf("worker_shutdown_timeout %ds;", timeout+10), "root /var/www/wpfleet/current;", "listen 8080 default_server;", "fastcgi_pass 127.0.0.1:9000;"} {
-			if !strings.Contains(string(conf), want) {
-				t.Errorf("rendered nginx.conf (timeout %d) lacks %q", timeout, want)
+		read := func(name string) string {
+			b, err := os.ReadFile(filepath.Join(runDir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		for file, wants := range map[string][]string{
+			"nginx.conf":      {fmt.Sprintf("worker_shutdown_timeout %ds;", timeout+10), "listen 8080 default_server;", "fastcgi_pass 127.0.0.1:9000;", "return 421;", `"site":"$wpfleet_site"`},
+			"fastcgi.conf":    {fmt.Sprintf("fastcgi_read_timeout %ds;", timeout+5)},
+			"sites/news.conf": {"server_name news.example.com www.news.example.com;", "root /var/www/wpfleet/news/current;", "fastcgi_pass unix:/run/wpfleet-fpm/news.sock;", "location = /wp-cron.php"},
+			"sites/b-2.conf":  {"server_name *.b.example.org;", "root /var/www/wpfleet/b-2/current;", "fastcgi_pass unix:/run/wpfleet-fpm/b-2.sock;"},
+			"sites.map.conf":  {`"news.example.com" "news";`, `"*.b.example.org" "b-2";`, `default "-";`},
+		} {
+			conf := read(file)
+			for _, want := range wants {
+				if !strings.Contains(conf, want) {
+					t.Errorf("rendered %s (timeout %d) lacks %q", file, timeout, want)
+				}
+			}
+			if strings.Contains(conf, "${WPFLEET_") {
+				t.Errorf("rendered %s has unreplaced variables", file)
 			}
 		}
-		if strings.Contains(string(conf), "${WPFLEET_") {
-			t.Errorf("rendered nginx.conf has unreplaced variables")
-		}
-		realip, _ := os.ReadFile(filepath.Join(runDir, "realip.conf"))
-		if string(realip) != "set_real_ip_from 10.0.0.0/16;\nset_real_ip_from 2600:1f18:abcd::/56;\n" {
+		if realip := read("realip.conf"); realip != "set_real_ip_from 10.0.0.0/16;\nset_real_ip_from 2600:1f18:abcd::/56;\n" {
 			t.Errorf("realip.conf = %q", realip)
 		}
-		out, err := run("image/php/wpfleet-php-entrypoint", fmt.Sprintf("WPFLEET_REQUEST_TIMEOUT_SECONDS=%d", timeout), "--print-env")
+		out, err := run("image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a", fmt.Sprintf("WPFLEET_REQUEST_TIMEOUT_SECONDS=%d", timeout), "--print-env")
 		if err != nil || !strings.Contains(out, fmt.Sprintf("WPFLEET_FPM_PROCESS_CONTROL_TIMEOUT=%d\n", timeout+5)) {
 			t.Errorf("php-fpm process_control_timeout for %d: %v %s", timeout, err, out)
 		}
 	}
-	out, err := run("image/nginx/wpfleet-nginx-entrypoint", "WPFLEET_WEB_ROOT=/x", "WPFLEET_NGINX_RUN_DIR="+t.TempDir(), "WPFLEET_REAL_IP_FROM=10.0.0.0/8 1.2.3.4;include", "--render-only")
-	if err == nil || !strings.Contains(out, "is not an IP address or CIDR") {
-		t.Errorf("WPFLEET_REAL_IP_FROM with a directive: %v %s", err, out)
+	base := []string{"WPFLEET_CODE_ROOT=/x", "WPFLEET_SITES=a", "WPFLEET_SITE_A_HOSTNAMES=a.example.com", "WPFLEET_NGINX_TEMPLATE_DIR=" + filepath.Join(repo, "image/nginx"), "WPFLEET_NGINX_BIN=" + bins.Nginx}
+	for bad, want := range map[string]string{
+		"WPFLEET_REAL_IP_FROM=10.0.0.0/8 1.2.3.4;include": "is not an IP address or CIDR",
+		"WPFLEET_SITE_A_HOSTNAMES=":                       "WPFLEET_SITE_A_HOSTNAMES is not set",
+		"WPFLEET_SITE_A_HOSTNAMES=a.example.com;x":        `"a.example.com;x" is not a hostname`,
+		"WPFLEET_SITE_A_HOSTNAMES=a..example.com":         "is not a hostname",
+		"WPFLEET_SITES=a b":                               "WPFLEET_SITE_B_HOSTNAMES is not set",
+		"WPFLEET_SITES=a A":                               `site name "A"`,
+	} {
+		vars := append(append([]string{}, base...), "WPFLEET_NGINX_RUN_DIR="+t.TempDir(), bad, "--render-only")
+		if strings.HasPrefix(bad, "WPFLEET_SITES=a b") {
+			vars = append(vars[:len(vars)-1], "WPFLEET_SITE_B_HOSTNAMES=", "--render-only")
+		}
+		out, err := run("image/nginx/wpfleet-nginx-entrypoint", vars...)
+		if err == nil || !strings.Contains(out, want) {
+			t.Errorf("nginx entrypoint with %s: %v %s, want %q", bad, err, out, want)
+		}
+	}
+	dup := append(append([]string{}, base...), "WPFLEET_NGINX_RUN_DIR="+t.TempDir(), "WPFLEET_SITES=a b", "WPFLEET_SITE_B_HOSTNAMES=a.example.com", "--render-only")
+	if out, err := run("image/nginx/wpfleet-nginx-entrypoint", dup...); err == nil || !strings.Contains(out, "hostname a.example.com belongs to two sites") {
+		t.Errorf("a hostname of two sites: %v %s", err, out)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wpfleet/wpfleet/internal/contract"
 	"github.com/wpfleet/wpfleet/internal/wpstack"
 )
 
@@ -42,14 +43,14 @@ func TestDatabaseCertificate(t *testing.T) {
 		db, err := wpstack.StartMariaDB(env.bins, filepath.Join(dir, "mariadb"))
 		dbc <- started{db, err}
 	}()
-	backing := filepath.Join(dir, "efs-backing", "dbcert")
+	backing := filepath.Join(dir, "efs-backing")
 	id := wpstack.NewReleaseID()
-	err := os.MkdirAll(backing, 0o755)
+	err := os.MkdirAll(filepath.Join(backing, "dbcert"), 0o755)
 	if err == nil {
-		_, err = wpstack.BuildWordPressTree(env.bins, backing, id)
+		_, err = wpstack.BuildWordPressTree(env.bins, filepath.Join(backing, "dbcert"), id)
 	}
 	if err == nil {
-		err = wpstack.Publish(env.bins, backing, id)
+		err = wpstack.Publish(env.bins, filepath.Join(backing, "dbcert"), id)
 	}
 	st := <-dbc
 	if st.err != nil {
@@ -64,20 +65,22 @@ func TestDatabaseCertificate(t *testing.T) {
 	if err := db.CreateSite(dbName, dbUser, dbPass); err != nil {
 		t.Fatal(err)
 	}
-	webRoot := filepath.Join(backing, "current")
-	start := func(name, phpIni string) *wpstack.Site {
+	start := func(name, phpIni string) *wpstack.Pool {
 		t.Helper()
-		site, err := wpstack.StartSite(env.bins, env.repo, filepath.Join(dir, name), wpstack.SiteOptions{
-			Name: name, Mode: wpstack.ModeEFS, EFS: backing, PHPIni: phpIni,
-			Env: wpstack.SiteEnv(name, db, dbName, dbUser, dbPass),
+		pool, err := wpstack.StartPool(env.bins, env.repo, filepath.Join(dir, name), wpstack.PoolOptions{
+			Mode: wpstack.ModeEFS, EFS: backing, PHPIni: phpIni, DB: db,
+			Sites: []wpstack.PoolSite{{Name: "dbcert", DBName: dbName, DBUser: dbUser, DBPass: dbPass}},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(site.Stop)
-		return site
+		t.Cleanup(pool.Stop)
+		return pool
 	}
 	site := start("task", "")
+	cronRun := func(pool *wpstack.Pool) (string, error) {
+		return pool.WP("dbcert", "cron", "event", "run", "--due-now")
+	}
 
 	trusted, err := wpstack.DatabaseCA()
 	if err != nil {
@@ -104,13 +107,13 @@ func TestDatabaseCertificate(t *testing.T) {
 				t.Fatal(err)
 			}
 			logStart := fileSize(site.FPM.Log)
-			resp, err := wpstack.Do("GET", site.URL+"/", nil, nil)
+			resp, err := wpstack.Do("GET", site.Home("dbcert")+"/", nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			b, _ := os.ReadFile(site.FPM.Log)
 			fpmLog := string(b[logStart:])
-			cron, cronErr := site.RunCron(webRoot, nil)
+			cron, cronErr := cronRun(site)
 			if c.reason == "" {
 				// Connected: the database is empty, so WordPress sends the
 				// visitor to its installer (a failed connection is a 500).
@@ -144,7 +147,14 @@ func TestDatabaseCertificate(t *testing.T) {
 	}
 
 	t.Run("refused login: logged without DB_USER's value", func(t *testing.T) {
-		out, _ := site.RunCron(webRoot, map[string]string{"DB_PASSWORD": "not-" + dbPass})
+		secret := contract.SiteEnv("dbcert", contract.SiteDBSecret)
+		if out, err := site.RewriteSettings("dbcert", map[string]string{secret: wpstack.SecretJSON(map[string]string{"username": dbUser, "password": "not-" + dbPass})}); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		out, _ := cronRun(site)
+		if out, err := site.RewriteSettings("dbcert", nil); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
 		want := logPrefix + db.Addr() + " (TLS, certificate verified against " + wpstack.CABundlePath + "): (HY000/1045): Access denied for user '(DB_USER)'@"
 		if !strings.Contains(out, want) || strings.Contains(out, dbUser) || strings.Contains(out, dbPass) {
 			t.Errorf("cron run with a wrong password: want %q and no DB_USER/DB_PASSWORD value:\n%s", want, out)
@@ -155,7 +165,7 @@ func TestDatabaseCertificate(t *testing.T) {
 		missing := filepath.Join(dir, "no-such-ca-bundle.pem")
 		broken := start("no-ca-bundle", "openssl.cafile = "+missing)
 		want := "DB_TLS is true but the CA bundle openssl.cafile=" + missing + " is missing or unreadable"
-		resp, err := wpstack.Do("GET", broken.URL+"/", nil, nil)
+		resp, err := wpstack.Do("GET", broken.Home("dbcert")+"/", nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +175,7 @@ func TestDatabaseCertificate(t *testing.T) {
 		if log, _ := os.ReadFile(broken.FPM.Log); !strings.Contains(string(log), want) {
 			t.Errorf("php-fpm log does not say %q:\n%s", want, broken.FPM.Tail(2000))
 		}
-		if out, err := broken.RunCron(webRoot, nil); err == nil || !strings.Contains(out, want) {
+		if out, err := cronRun(broken); err == nil || !strings.Contains(out, want) {
 			t.Errorf("cron run without the CA bundle: %v\n%s", err, out)
 		}
 	})
@@ -265,7 +275,7 @@ func checkCABundle(t *testing.T, dir string, dbCA, untrusted *wpstack.CA) {
 
 // mysqliConnect connects the way WordPress does, with the given flags, in
 // the site's PHP settings, and prints the session's TLS cipher.
-func mysqliConnect(site *wpstack.Site, db *wpstack.MariaDB, user, pass, flags string) (string, error) {
+func mysqliConnect(site *wpstack.Pool, db *wpstack.MariaDB, user, pass, flags string) (string, error) {
 	code := fmt.Sprintf(`mysqli_report(MYSQLI_REPORT_OFF);
 $h = mysqli_init();
 if (!@mysqli_real_connect($h, '127.0.0.1', getenv('T_USER'), getenv('T_PASS'), null, %d, null, %s)) { echo 'refused: ', mysqli_connect_error(); exit(1); }

@@ -59,17 +59,21 @@ func need(t *testing.T) {
 	t.Skipf("runtime tests skipped: %s (install .ci/apt-packages, run as root; WPFLEET_REQUIRE_RUNTIME=1 turns this into a failure)", env.skip)
 }
 
+// setup prepares what every runtime test shares. On an error it has already
+// undone what it did, and the returned cleanup is nil (a machine without the
+// packages returns early with nothing to undo).
 func setup() (cleanup func(), err error) {
 	var undo []func()
-	cleanup = func() {
+	undoAll := func() {
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()
 		}
 	}
 	defer func() {
+		// The named result cleanup is already nil after "return nil, err":
+		// undo through the local function, never through the result.
 		if err != nil {
-			cleanup()
-			cleanup = nil
+			undoAll()
 		}
 	}()
 	if env.repo, err = wpstack.RepoRoot(); err != nil {
@@ -82,6 +86,10 @@ func setup() (cleanup func(), err error) {
 	}
 	if _, err := os.Stat("/dev/fuse"); err != nil {
 		missing = append(missing, "/dev/fuse")
+	}
+	// Test hook (TestFreshMachine): behave as a machine without the packages.
+	if v := os.Getenv("WPFLEET_RUNTIME_SIMULATE_MISSING"); v != "" {
+		missing = append(missing, v)
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing: %s", strings.Join(missing, ", "))
@@ -128,7 +136,7 @@ func setup() (cleanup func(), err error) {
 		return nil, err
 	}
 	undo = append(undo, env.db.Stop)
-	return cleanup, nil
+	return undoAll, nil
 }
 
 // containsAny reports which of the needles occur in haystack.

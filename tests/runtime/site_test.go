@@ -16,30 +16,36 @@ import (
 	"github.com/wpfleet/wpfleet/internal/wpstack"
 )
 
-// task is one site running in one code delivery mode.
+// task is one task of a SitePool: nginx, php-fpm with a pool per site, the
+// cron runner and, in local mode, the sync agent.
 type task struct {
-	mode    string
-	dir     string
-	backing string // the site's directory in the layout (what EFS holds)
-	efs     *wpstack.SlowFS
-	site    *wpstack.Site
-	secrets map[string]string
-	release string // live release id
+	mode     string
+	dir      string
+	backing  string // the sites' directories in the layout (what EFS holds): backing/<site>
+	efs      *wpstack.SlowFS
+	pool     *wpstack.Pool
+	site     string // the site the single-site checks look at
+	releases map[string]string
+	secrets  map[string]map[string]string // site -> name -> value
 }
 
 var dbCounter atomic.Int32
 
-func startTask(t *testing.T, mode string, extraEnv map[string]string) *task {
+// startTask publishes a release of each site, mounts the EFS stand-in,
+// creates each site's database and starts the task; every site's WordPress
+// is installed through its own installer.
+func startTask(t *testing.T, name, mode string, sites []string, tune func(*wpstack.PoolOptions)) *task {
 	t.Helper()
-	tk := &task{mode: mode, dir: filepath.Join(env.tmp, mode)}
-	tk.backing = filepath.Join(tk.dir, "efs-backing", "site"+mode)
-	if err := os.MkdirAll(tk.backing, 0o755); err != nil {
-		t.Fatal(err)
+	tk := &task{mode: mode, dir: filepath.Join(env.tmp, name), site: sites[0], releases: map[string]string{}, secrets: map[string]map[string]string{}}
+	tk.backing = filepath.Join(tk.dir, "efs-backing")
+	for _, s := range sites {
+		if err := os.MkdirAll(filepath.Join(tk.backing, s), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tk.releases[s] = tk.publishSite(t, s)
 	}
-	tk.release = tk.publish(t)
-
 	var err error
-	// The web tasks' EFS mount: read only, through the counting FUSE file
+	// The web tasks' EFS mounts: read only, through the counting FUSE file
 	// system (no delay in the tests; kernel caches of 1 s like NFS's).
 	tk.efs, err = wpstack.MountSlowFS(env.slowBin, tk.backing, filepath.Join(tk.dir, "mnt-efs"), filepath.Join(tk.dir, "slowfs.log"), 0, time.Second)
 	if err != nil {
@@ -47,48 +53,63 @@ func startTask(t *testing.T, mode string, extraEnv map[string]string) *task {
 	}
 	t.Cleanup(tk.efs.Unmount)
 
-	n := dbCounter.Add(1)
-	dbName, dbUser := fmt.Sprintf("wp_%s_%d", mode, n), fmt.Sprintf("wpu_%s_%d", mode, n)
-	dbPassword := randomSecret(t)
-	if err := env.db.CreateSite(dbName, dbUser, dbPassword); err != nil {
-		t.Fatal(err)
-	}
-	siteEnv := wpstack.SiteEnv("site"+mode, env.db, dbName, dbUser, dbPassword)
-	for k, v := range extraEnv {
-		siteEnv[k] = v
-	}
-	tk.secrets = map[string]string{"DB_PASSWORD": dbPassword}
-	for k, v := range wpstack.Salts() {
-		siteEnv[k] = v
-		tk.secrets[k] = v
-	}
-	tk.site, err = wpstack.StartSite(env.bins, env.repo, filepath.Join(tk.dir, "task"), wpstack.SiteOptions{
-		Name: "site" + mode, Mode: mode, EFS: tk.efs.Mountpoint, Local: filepath.Join(tk.dir, "task-local"),
+	opts := wpstack.PoolOptions{
+		Mode: mode, EFS: tk.efs.Mountpoint, Local: filepath.Join(tk.dir, "task-local"), DB: env.db,
 		// Grace: longer than the slowest switch (static files can take open_file_cache's
 		// 5 s plus a poll) so the old copy is still there when the test looks for it.
-		SyncBin: env.syncBin, SyncGrace: 20 * time.Second, Env: siteEnv,
-	})
+		SyncBin: env.syncBin, SyncGrace: 20 * time.Second,
+	}
+	for _, s := range sites {
+		ps := newPoolSite(t, s)
+		tk.secrets[s] = map[string]string{"DB_PASSWORD": ps.DBPass}
+		for k, v := range ps.Salts {
+			tk.secrets[s][k] = v
+		}
+		opts.Sites = append(opts.Sites, ps)
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	tk.pool, err = wpstack.StartPool(env.bins, env.repo, filepath.Join(tk.dir, "task"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(tk.site.Stop)
-	if err := tk.site.InstallWordPress("wpfleet "+mode+" site", randomSecret(t)); err != nil {
-		t.Fatal(err)
+	t.Cleanup(tk.pool.Stop)
+	for _, s := range sites {
+		if err := tk.pool.InstallWordPress(s, "wpfleet "+mode+" "+s, randomSecret(t)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return tk
 }
 
-func (tk *task) publish(t *testing.T) string {
+// newPoolSite creates a site's database and user.
+func newPoolSite(t *testing.T, name string) wpstack.PoolSite {
 	t.Helper()
-	id := wpstack.NewReleaseID()
-	if _, err := wpstack.BuildWordPressTree(env.bins, tk.backing, id); err != nil {
+	n := dbCounter.Add(1)
+	ps := wpstack.PoolSite{Name: name, DBName: fmt.Sprintf("wp_%d_%s", n, strings.ReplaceAll(name, "-", "_")),
+		DBUser: fmt.Sprintf("wpu_%d", n), DBPass: randomSecret(t), Salts: wpstack.Salts()}
+	if err := env.db.CreateSite(ps.DBName, ps.DBUser, ps.DBPass); err != nil {
 		t.Fatal(err)
 	}
-	if err := wpstack.Publish(env.bins, tk.backing, id); err != nil {
+	return ps
+}
+
+func (tk *task) publishSite(t *testing.T, site string) string {
+	t.Helper()
+	id := wpstack.NewReleaseID()
+	dir := filepath.Join(tk.backing, site)
+	if _, err := wpstack.BuildWordPressTree(env.bins, dir, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := wpstack.Publish(env.bins, dir, id); err != nil {
 		t.Fatal(err)
 	}
 	return id
 }
+
+// home is the checked site's home URL.
+func (tk *task) home() string { return tk.pool.Home(tk.site) }
 
 func randomSecret(t *testing.T) string {
 	t.Helper()
@@ -118,11 +139,42 @@ type probe struct {
 	MaxExecutionTime          string          `json:"max_execution_time"`
 	TestEventRan              string          `json:"test_event_ran"`
 	TestEventNext             json.RawMessage `json:"test_event_next"`
+	TestRuns                  int             `json:"test_runs"`
+	CountedNext               json.RawMessage `json:"counted_next"`
+	WPFleetS3Uploads          *string         `json:"wpfleet_s3_uploads"`
+	S3                        *struct {
+		Copy            string   `json:"copy"`
+		Inits           int      `json:"inits"`
+		Autoloads       int      `json:"autoloads"`
+		Bucket          string   `json:"bucket"`
+		BucketURL       string   `json:"bucket_url"`
+		Region          string   `json:"region"`
+		InstanceProfile bool     `json:"instance_profile"`
+		ObjectACL       *string  `json:"object_acl"`
+		PutParams       []string `json:"put_params"`
+	} `json:"s3"`
+	Site  string   `json:"site"`
+	UID   int      `json:"uid"`
+	Leaks []string `json:"leaks"`
+	Home  string   `json:"home"`
+	Other struct {
+		SettingsRead    bool   `json:"settings_read"`
+		SettingsError   string `json:"settings_error"`
+		OwnSettingsRead bool   `json:"own_settings_read"`
+		SocketConnected bool   `json:"socket_connected"`
+		SocketError     string `json:"socket_error"`
+		OPcacheReset    bool   `json:"opcache_reset"`
+	} `json:"other"`
 }
 
 func (tk *task) probe(t *testing.T, query string, hdr map[string]string) probe {
 	t.Helper()
-	code, body, err := wpstack.Get(tk.site.URL+"/wpfleet-test-env.php"+query, hdr)
+	return probeSite(t, tk.pool, tk.site, query, hdr)
+}
+
+func probeSite(t *testing.T, pool *wpstack.Pool, site, query string, hdr map[string]string) probe {
+	t.Helper()
+	code, body, err := wpstack.Get(pool.Home(site)+"/wpfleet-test-env.php"+query, hdr)
 	if err != nil || code != 200 {
 		t.Fatalf("probe: %d %v %.500s", code, err, body)
 	}
@@ -133,19 +185,27 @@ func (tk *task) probe(t *testing.T, query string, hdr map[string]string) probe {
 	return p
 }
 
+// TestLocalMode: a pool of two sites in local mode (the sync agent copies
+// both sites' releases to the task's disk); every single-site check on the
+// first, then the checks of two sites in one pool.
 func TestLocalMode(t *testing.T) {
 	need(t)
-	tk := startTask(t, wpstack.ModeLocal, map[string]string{})
-	siteChecks(t, tk)
+	tk := startTask(t, "local", wpstack.ModeLocal, []string{"alpha", "beta-2"}, nil)
+	siteChecks(t, tk, func(t *testing.T) {
+		t.Run("two sites in one pool", func(t *testing.T) { poolChecks(t, tk, "alpha", "beta-2") })
+	})
 }
 
+// TestEFSMode: a pool of one site in efs mode (served from the EFS mount).
 func TestEFSMode(t *testing.T) {
 	need(t)
-	tk := startTask(t, wpstack.ModeEFS, map[string]string{})
-	siteChecks(t, tk)
+	tk := startTask(t, "efs", wpstack.ModeEFS, []string{"gamma"}, nil)
+	siteChecks(t, tk, nil)
 }
 
-func siteChecks(t *testing.T, tk *task) {
+// siteChecks runs the checks of one site, then more (before the last
+// check, which stops the task).
+func siteChecks(t *testing.T, tk *task, more func(t *testing.T)) {
 	t.Run("front page and static assets", func(t *testing.T) { checkFrontPage(t, tk) })
 	t.Run("screenshot with CSS", func(t *testing.T) { checkScreenshot(t, tk) })
 	t.Run("wp-admin redirects to login over https", func(t *testing.T) { checkAdminRedirect(t, tk) })
@@ -156,23 +216,26 @@ func siteChecks(t *testing.T, tk *task) {
 	t.Run("private files are never served", func(t *testing.T) { checkNeverServed(t, tk) })
 	t.Run("warm page views and the slow file system", func(t *testing.T) { checkWarmPath(t, tk) })
 	t.Run("new release served within 10 s without failed requests", func(t *testing.T) { checkNewRelease(t, tk) })
+	if more != nil {
+		more(t)
+	}
 	t.Run("graceful stop finishes requests in flight", func(t *testing.T) { checkGracefulStop(t, tk) })
 }
 
-var assetRE = regexp.MustCompile(`(?:href|src)=['"](http://127\.0\.0\.1:\d+/[^'"]+\.(?:css|js)(?:\?[^'"]*)?)['"]`)
+var assetRE = regexp.MustCompile(`(?:href|src)=['"](http://[a-z0-9.-]+\.test:\d+/[^'"]+\.(?:css|js)(?:\?[^'"]*)?)['"]`)
 
 func checkFrontPage(t *testing.T, tk *task) {
-	resp, err := wpstack.Do("GET", tk.site.URL+"/", nil, nil)
+	resp, err := wpstack.Do("GET", tk.home()+"/", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "wpfleet "+tk.mode+" site") {
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "wpfleet "+tk.mode+" "+tk.site) {
 		t.Fatalf("front page: %d %.800s", resp.StatusCode, resp.Body)
 	}
-	if got := resp.Header.Get("X-Wpfleet-Release"); got != tk.release {
-		t.Fatalf("front page served by release %q, want %q", got, tk.release)
+	if got := resp.Header.Get("X-Wpfleet-Release"); got != tk.releases[tk.site] {
+		t.Fatalf("front page served by release %q, want %q", got, tk.releases[tk.site])
 	}
-	if !strings.Contains(resp.Body, "<!-- wpfleet-release:"+tk.release+" -->") || !strings.Contains(resp.Body, "wp-block-") {
+	if !strings.Contains(resp.Body, "<!-- wpfleet-release:"+tk.releases[tk.site]+" -->") || !strings.Contains(resp.Body, "wp-block-") {
 		t.Fatalf("front page is not a rendered block theme page: %.800s", resp.Body)
 	}
 	assets := assetRE.FindAllStringSubmatch(resp.Body, -1)
@@ -206,7 +269,7 @@ func checkScreenshot(t *testing.T, tk *task) {
 		t.Skip("chromium (Debian package chromium) is missing")
 	}
 	shot := filepath.Join(tk.dir, "front-page.png")
-	out, err := wpstack.Screenshot(env.bins.Chromium, tk.site.URL+"/", shot, 1280, 900)
+	out, err := wpstack.Screenshot(env.bins.Chromium, tk.home()+"/", shot, 1280, 900)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -226,7 +289,7 @@ func checkScreenshot(t *testing.T, tk *task) {
 	if dark*200 < total {
 		t.Errorf("screenshot is nearly blank: %d of %d pixels dark", dark, total)
 	}
-	entries, err := tk.site.AccessLog()
+	entries, err := tk.pool.AccessLog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,21 +335,22 @@ func pixelStats(img image.Image) (dark, colored, total int) {
 func checkAdminRedirect(t *testing.T, tk *task) {
 	https := map[string]string{"X-Forwarded-Proto": "https"}
 	for _, hdr := range []map[string]string{https, nil} {
-		resp, err := wpstack.Do("GET", tk.site.URL+"/wp-admin/", hdr, nil)
+		resp, err := wpstack.Do("GET", tk.home()+"/wp-admin/", hdr, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		loc := resp.Header.Get("Location")
-		want := "https://127.0.0.1:" + fmt.Sprint(tk.site.Port) + "/wp-login.php"
+		httpsHome := "https://" + strings.TrimPrefix(tk.home(), "http://")
+		want := httpsHome + "/wp-login.php"
 		if hdr == nil {
 			// FORCE_SSL_ADMIN: first to the same page over https.
-			want = "https://127.0.0.1:" + fmt.Sprint(tk.site.Port) + "/wp-admin/"
+			want = httpsHome + "/wp-admin/"
 		}
 		if resp.StatusCode != 302 || !strings.HasPrefix(loc, want) {
 			t.Errorf("GET /wp-admin/ (headers %v): %d Location %q, want 302 to %s...", hdr, resp.StatusCode, loc, want)
 		}
 	}
-	resp, err := wpstack.Do("GET", tk.site.URL+"/wp-login.php", https, nil)
+	resp, err := wpstack.Do("GET", tk.home()+"/wp-login.php", https, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,10 +369,15 @@ func checkHealth(t *testing.T, tk *task) {
 	if err := tk.efs.Reset(); err != nil {
 		t.Fatal(err)
 	}
-	for range 20 {
-		code, body, err := wpstack.Get(tk.site.URL+"/healthz", nil)
+	for i := range 20 {
+		// Any Host: the site's, or the task's address as the ALB sends it.
+		u := tk.home() + "/healthz"
+		if i%2 == 1 {
+			u = tk.pool.URL + "/healthz"
+		}
+		code, body, err := wpstack.Get(u, nil)
 		if err != nil || code != 200 || strings.TrimSpace(body) != "ok" {
-			t.Fatalf("/healthz: %d %q %v", code, body, err)
+			t.Fatalf("%s: %d %q %v", u, code, body, err)
 		}
 	}
 	st, err := tk.efs.Stats()
@@ -318,11 +387,11 @@ func checkHealth(t *testing.T, tk *task) {
 	if n := st.Except(tk.agentPID()); n != 0 {
 		t.Errorf("20 /healthz calls made %d requests to the EFS stand-in: %v", n, st)
 	}
-	if err := tk.site.FPMHealthcheck(); err != nil {
+	if err := tk.pool.FPMHealthcheck(); err != nil {
 		t.Errorf("php-fpm-healthcheck: %v", err)
 	}
 	if tk.mode == wpstack.ModeLocal {
-		if out, err := wpstack.Run(tk.site.SyncEnv(), env.syncBin, "health"); err != nil {
+		if out, err := wpstack.Run(tk.pool.SyncEnv(), env.syncBin, "health"); err != nil {
 			t.Errorf("wpfleet-sync health: %v %s", err, out)
 		}
 	}
@@ -332,8 +401,8 @@ func checkHealth(t *testing.T, tk *task) {
 // agentPID is the sync agent's process id (-1 in efs mode): its polling is
 // not caused by page views.
 func (tk *task) agentPID() int {
-	if tk.site.Sync == nil {
+	if tk.pool.Sync == nil {
 		return -1
 	}
-	return tk.site.Sync.Cmd.Process.Pid
+	return tk.pool.Sync.Cmd.Process.Pid
 }
