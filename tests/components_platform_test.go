@@ -320,7 +320,7 @@ func TestSitePoolComponent(t *testing.T) {
 		}, func(p *components.Platform, s []*components.WordPressSite) components.SitePoolArgs {
 			return components.SitePoolArgs{Platform: p, Name: "web", Sites: s, CPU: 2048, Memory: 4096, MinTasks: 3, MaxTasks: 12,
 				Capacity:     components.CapacityStrategy{OnDemandBase: 1, SpotWeight: 3},
-				CodeDelivery: components.CodeEFS, RequestTimeoutSeconds: 60, HealthCheckPath: "/ping", ScaleCPUPercent: 50,
+				CodeDelivery: components.CodeEFS, RequestTimeoutSeconds: 60, ScaleCPUPercent: 50,
 				ScaleRequestsPerTarget: 300, CronIntervalSeconds: 120, ExecuteCommand: true,
 				NginxImage: "nginx:own", PhpImage: "php:own", CloudFrontCIDRs: []string{"198.51.100.0/24"}}
 		})
@@ -334,7 +334,7 @@ func TestSitePoolComponent(t *testing.T) {
 		assert.Equal(t, "php:own", php["image"])
 		assert.Equal(t, "nginx:own", nginx["image"])
 		assert.Nil(t, php["dependsOn"], "nothing to wait for without the sync agent")
-		assert.Equal(t, map[string]string{"/mnt/efs/blog": "efs-blog ro", "/mnt/efs/news-jp": "efs-news-jp ro"}, mounts(php))
+		assert.Equal(t, map[string]string{"/mnt/efs/blog": "efs-blog ro", "/mnt/efs/news-jp": "efs-news-jp ro", "/run/wpfleet-fpm": "fpm rw"}, mounts(php))
 		env := envOf(php)
 		assert.Equal(t, "blog news-jp", env["WPFLEET_SITES"])
 		assert.Equal(t, "efs", env["WPFLEET_CODE_DELIVERY"])
@@ -347,7 +347,6 @@ func TestSitePoolComponent(t *testing.T) {
 		assert.Equal(t, "blog.example.com www.blog.example.com", envOf(nginx)["WPFLEET_SITE_BLOG_HOSTNAMES"])
 		assert.Equal(t, "10.0.0.0/16 198.51.100.0/24", envOf(nginx)["WPFLEET_REAL_IP_FROM"])
 		assert.EqualValues(t, 75, nginx["stopTimeout"], "60 s requests + 15 s")
-		assert.Contains(t, str(at(nginx, "healthCheck.command.1")), "/ping")
 		svc := onlyOne(t, d, "aws:ecs/service:Service", "pool").Inputs
 		assert.Equal(t, true, svc["enableExecuteCommand"])
 		assert.EqualValues(t, 60, svc["healthCheckGracePeriodSeconds"])
@@ -355,7 +354,7 @@ func TestSitePoolComponent(t *testing.T) {
 			map[string]any{"capacityProvider": "FARGATE_SPOT", "base": int64(0), "weight": int64(3)}}, svc["capacityProviderStrategies"])
 		tg := onlyOne(t, d, "aws:lb/targetGroup:TargetGroup", "pool").Inputs
 		assert.EqualValues(t, 65, tg["deregistrationDelay"])
-		assert.Equal(t, "/ping", at(tg, "healthCheck.path"))
+		assert.Equal(t, "/healthz", at(tg, "healthCheck.path"))
 		taskPol, _ := res.Find("aws:iam/rolePolicy:RolePolicy", "test-web--task")
 		doc := jsonInput(t, taskPol, "policy")
 		statement(t, doc, "EcsExecChannels")

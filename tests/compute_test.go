@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -144,7 +145,7 @@ func checkPoolTask(t *testing.T, res *mocks.Result, stack string, pc components.
 	for _, v := range in["volumes"].([]any) {
 		volumes[str(at(v, "name"))] = v
 	}
-	want := []string{"code"}
+	want := []string{"code", "fpm"}
 	for _, s := range pc.Sites {
 		want = append(want, "efs-"+s)
 		v := volumes["efs-"+s]
@@ -178,8 +179,13 @@ func checkPoolTask(t *testing.T, res *mocks.Result, stack string, pc components.
 	assert.Equal(t, phpImage, sync["image"])
 	assert.Equal(t, []any{components.SyncAgentPath, "run"}, sync["command"])
 	assert.Equal(t, []any{"CMD", components.SyncAgentPath, "health"}, at(sync, "healthCheck.command"))
+	syncEnv := envOf(sync)
+	interval, err := time.ParseDuration(syncEnv["WPFLEET_SYNC_INTERVAL"])
+	assert.NoError(t, err, "the agent reads WPFLEET_SYNC_INTERVAL as a Go duration")
+	assert.True(t, interval > 0 && interval <= time.Minute, "a new release reaches every task within %v", interval)
+	delete(syncEnv, "WPFLEET_SYNC_INTERVAL")
 	assert.Equal(t, map[string]string{"WPFLEET_SITES": sitesWord, "WPFLEET_SYNC_SOURCE": "/mnt/efs",
-		"WPFLEET_SYNC_DEST": "/var/www/wpfleet", "WPFLEET_REQUEST_TIMEOUT_SECONDS": timeout}, envOf(sync))
+		"WPFLEET_SYNC_DEST": "/var/www/wpfleet", "WPFLEET_REQUEST_TIMEOUT_SECONDS": timeout}, syncEnv)
 	syncMounts := map[string]string{"/var/www/wpfleet": "code rw"}
 	for _, s := range pc.Sites {
 		syncMounts["/mnt/efs/"+s] = "efs-" + s + " ro"
@@ -192,7 +198,8 @@ func checkPoolTask(t *testing.T, res *mocks.Result, stack string, pc components.
 	assert.Equal(t, phpImage, php["image"])
 	assert.Nil(t, php["command"], "the image's default command (php-fpm)")
 	assert.Equal(t, []any{map[string]any{"containerName": "sync", "condition": "HEALTHY"}}, php["dependsOn"])
-	assert.Equal(t, map[string]string{"/var/www/wpfleet": "code ro"}, mounts(php), "php reads the local copy only")
+	assert.Equal(t, map[string]string{"/var/www/wpfleet": "code ro", "/run/wpfleet-fpm": "fpm rw"}, mounts(php),
+		"php reads the local copy only and writes its FastCGI sockets")
 	db := res.ByType("aws:rds/cluster:Cluster")[0]
 	wpEnv := map[string]string{"prod": "production", "stg": "staging"}[stack]
 	wantEnv := map[string]string{
@@ -233,7 +240,8 @@ func checkPoolTask(t *testing.T, res *mocks.Result, stack string, pc components.
 	assert.EqualValues(t, components.WebPort, at(nginx, "portMappings.0.containerPort"))
 	assert.Len(t, nginx["portMappings"], 1)
 	assert.Contains(t, nginx["dependsOn"], map[string]any{"containerName": "php", "condition": "HEALTHY"})
-	assert.Equal(t, map[string]string{"/var/www/wpfleet": "code ro"}, mounts(nginx))
+	assert.Equal(t, map[string]string{"/var/www/wpfleet": "code ro", "/run/wpfleet-fpm": "fpm ro"}, mounts(nginx),
+		"nginx reads the code and reaches php-fpm through the sockets, read-only")
 	ngEnv := envOf(nginx)
 	assert.Equal(t, "/var/www/wpfleet", ngEnv["WPFLEET_CODE_ROOT"])
 	for _, s := range pc.Sites {

@@ -123,14 +123,14 @@ func TestPoolRolesAreScopedToTheirSites(t *testing.T) {
 					acts := strList(st["Action"])
 					switch {
 					case strings.HasPrefix(str(st["Sid"]), "ListUploads"):
-						assert.ElementsMatch(t, components.UploadsBucketActions, acts)
+						assert.ElementsMatch(t, components.UploadsGrant.BucketActions, acts)
 						for _, prefix := range strList(at(st, "Condition.StringLikeIfExists.s3:prefix")) {
 							assert.True(t, strings.HasPrefix(prefix, components.UploadsKeyPrefix+"/"), "listing the uploads prefix only: %s", prefix)
 						}
 						assert.NotEmpty(t, at(st, "Condition.StringLikeIfExists.s3:prefix"))
 						gotBuckets = append(gotBuckets, strList(st["Resource"])...)
 					case strings.HasPrefix(str(st["Sid"]), "ReadWriteUploads"):
-						assert.ElementsMatch(t, components.UploadsObjectActions, acts, "exactly what S3-Uploads does")
+						assert.ElementsMatch(t, components.UploadsGrant.ObjectActions, acts, "exactly what S3-Uploads does")
 						gotObjects = append(gotObjects, strList(st["Resource"])...)
 					case st["Sid"] == "MountSiteCodeReadOnly":
 						assert.Equal(t, []string{"elasticfilesystem:ClientMount"}, acts, "web tasks mount their code read-only")
