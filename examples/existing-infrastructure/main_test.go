@@ -87,6 +87,11 @@ func TestExistingInfrastructurePassesThePolicyPack(t *testing.T) {
 	exampletest.PassesPolicyPack(t, preview(t))
 }
 
+// AWS would accept every value, and every workload reaches what it needs.
+func TestExistingInfrastructurePassesPreflight(t *testing.T) {
+	exampletest.PassesPreflight(t, preview(t))
+}
+
 // The README's monthly figure: 300,000 page views a month over both sites.
 func TestExistingInfrastructureCostInReadme(t *testing.T) {
 	r := exampletest.ReadmeCost(t, preview(t), 300000)

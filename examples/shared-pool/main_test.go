@@ -79,6 +79,11 @@ func TestSharedPoolPassesThePolicyPack(t *testing.T) {
 	exampletest.PassesPolicyPack(t, preview(t))
 }
 
+// AWS would accept every value, and every workload reaches what it needs.
+func TestSharedPoolPassesPreflight(t *testing.T) {
+	exampletest.PassesPreflight(t, preview(t))
+}
+
 // The README's monthly figure: 1,000,000 page views a month over the three sites.
 func TestSharedPoolCostInReadme(t *testing.T) {
 	exampletest.ReadmeCost(t, preview(t), 1000000)

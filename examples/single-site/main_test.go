@@ -74,6 +74,11 @@ func TestSingleSitePassesThePolicyPack(t *testing.T) {
 	exampletest.PassesPolicyPack(t, preview(t))
 }
 
+// AWS would accept every value, and every workload reaches what it needs.
+func TestSingleSitePassesPreflight(t *testing.T) {
+	exampletest.PassesPreflight(t, preview(t))
+}
+
 // The README's monthly figure is the cost model's estimate of this graph
 // (one site of 100,000 page views a month; prices of ap-northeast-1).
 func TestSingleSiteCostInReadme(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package exampletest runs an example program the way its tests need: on its
 // example stack file under wpfleet's recording mocks, through the policy
-// pack, and through the cost model its README quotes.
+// pack and the preflight rules, and through the cost model its README quotes.
 package exampletest
 
 import (
@@ -18,6 +18,7 @@ import (
 	"github.com/wpfleet/wpfleet/fleetconfig"
 	"github.com/wpfleet/wpfleet/mocks"
 	"github.com/wpfleet/wpfleet/policy"
+	"github.com/wpfleet/wpfleet/preflight"
 )
 
 // Preview runs program on Pulumi.yaml and Pulumi.example.yaml of the current
@@ -71,6 +72,15 @@ func PassesPolicyPack(t *testing.T, res *mocks.Result) {
 		} else {
 			t.Logf("%s", v)
 		}
+	}
+}
+
+// PassesPreflight fails the test on every value AWS would refuse or
+// deployment that would not work (preflight, reachability included).
+func PassesPreflight(t *testing.T, res *mocks.Result) {
+	t.Helper()
+	for _, v := range preflight.Check(res) {
+		t.Errorf("%s", v)
 	}
 }
 
