@@ -139,7 +139,6 @@ func TestComponentDefaultsEqualPulumiYaml(t *testing.T) {
 		"codeDelivery":                   envOf(php)["WPFLEET_CODE_DELIVERY"],
 		"ephemeralStorageGiB":            at(td.Inputs, "ephemeralStorage.sizeInGib"),
 		"requestTimeoutSeconds":          envOf(php)["WPFLEET_REQUEST_TIMEOUT_SECONDS"],
-		"healthCheckPath":                in("aws:lb/targetGroup:TargetGroup", "test-web", "healthCheck.path"),
 		"scaleCpuPercent":                policyTarget("cpu"),
 		"scaleRequestsPerTarget":         policyTarget("requests"),
 		"logRetentionDays":               in("aws:cloudwatch/logGroup:LogGroup", "test-web", "retentionInDays"),
