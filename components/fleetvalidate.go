@@ -17,8 +17,52 @@ import (
 // component's own validation, reported under the config key it came from.
 func (f FleetArgs) Validate() error {
 	var c check
+	c.add(f.validateZeros())
 	c.add(f.validateSpanning())
 	c.add(f.validateComponents())
+	return c.err()
+}
+
+// zeroMeans are the numeric keys for which 0 is a documented value.
+var zeroMeans = map[string]bool{"efsProvisionedMibps": true, "dbMinAcu": true, "minTasks": true,
+	"onDemandBase": true, "onDemandWeight": true, "spotWeight": true, "cdnPageTtlSeconds": true}
+
+// validateZeros refuses 0 for the numeric settings where it means nothing:
+// the components read 0 as "unset" and would silently use their default
+// (wpfleet:dbInstances: 0 would build two instances). A pool without any
+// capacity weight is refused for the same reason.
+func (f FleetArgs) validateZeros() error {
+	var c check
+	v, d := reflect.ValueOf(f), reflect.ValueOf(DefaultFleetArgs())
+	for i := 0; i < v.NumField(); i++ {
+		name := jsonName(f, v.Type().Field(i).Name)
+		if k := v.Field(i).Kind(); (k == reflect.Int || k == reflect.Float64) && v.Field(i).IsZero() && !d.Field(i).IsZero() && !zeroMeans[name] {
+			c.add(invalid(key(name), 0, "a value above 0 (leave it unset for the default, %v)", d.Field(i).Interface()))
+		}
+	}
+	for i, p := range f.Pools {
+		pv := reflect.ValueOf(p)
+		for j := 0; j < pv.NumField(); j++ {
+			fv, name := pv.Field(j), jsonName(p, pv.Type().Field(j).Name)
+			if fv.Kind() == reflect.Pointer && !fv.IsNil() && fv.Elem().Kind() == reflect.Int && fv.Elem().Int() == 0 && !zeroMeans[name] {
+				c.add(invalid(poolKey(i, name), 0, "a value above 0 (leave it unset to use wpfleet:%s)", name))
+			}
+		}
+	}
+	for i, s := range f.Sites {
+		if s.OriginSecretVersion != nil && *s.OriginSecretVersion == 0 {
+			c.add(invalid(siteKey(i, "originSecretVersion"), 0, "a generation from 1 (raise it by one to rotate)"))
+		}
+	}
+	for i, pc := range f.PoolsOrDefault() {
+		if cs := f.poolArgs(i, pc, nil, nil).Capacity; cs == (CapacityStrategy{}) {
+			sc := scope{kind: "pools", index: i, entry: pc}
+			if len(f.Pools) == 0 {
+				sc = scope{}
+			}
+			c.add(f.mapErrors(invalid("SitePoolArgs.Capacity", "onDemandBase 0, onDemandWeight 0, spotWeight 0", "%s", cs.Check()), sc))
+		}
+	}
 	return c.err()
 }
 
@@ -205,6 +249,10 @@ var configFields = map[string]string{
 	"WordPressSiteArgs.AllowedViewerCidrs": "allowedViewerCidrs", "WordPressSiteArgs.OriginSecretVersion": "originSecretVersion",
 	"WordPressSiteArgs.UploadsNoncurrentDays": "uploadsNoncurrentDays", "WordPressSiteArgs.Target5xxPercent": "alarmTarget5xxPercent",
 	"WordPressSiteArgs.PhpImage": "phpImage", "WordPressSiteArgs.Jobs": "jobs",
+
+	"PlatformArgs.Database.Environment": "environment", "PlatformArgs.Backup.Environment": "environment",
+	"PlatformArgs.Firewall.Environment": "environment", "PlatformArgs.Database.ClusterIdentifier": "environment",
+	"WordPressSiteArgs.Site": "name", "ReleasePipelineArgs.Sites": "sites", "SitePoolArgs.CPU": "taskCpu",
 
 	"SitePoolArgs.Name": "name", "SitePoolArgs.Sites": "sites", "SitePoolArgs.Memory": "taskMemory",
 	"SitePoolArgs.MinTasks": "minTasks", "SitePoolArgs.Capacity": "spotWeight", "SitePoolArgs.CodeDelivery": "codeDelivery",

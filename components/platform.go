@@ -457,6 +457,15 @@ func (p *Platform) buildTasksGroup(ctx *pulumi.Context, name string, a PlatformA
 	}, parent); err != nil {
 		return err
 	}
+	// An adopted ALB's group may not let it out to the tasks (ours allows the VPC).
+	if a.Existing.LoadBalancer != nil {
+		if _, err = vpc.NewSecurityGroupEgressRule(ctx, name+"-alb-out-tasks", &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId: p.AlbSecurityGroup, IpProtocol: pulumi.String("tcp"), FromPort: pulumi.Int(WebPort), ToPort: pulumi.Int(WebPort),
+			ReferencedSecurityGroupId: p.TasksSecurityGroupId, Description: pulumi.String("to wpfleet tasks"), Tags: tagInput(p.Tags),
+		}, parent); err != nil {
+			return err
+		}
+	}
 	return p.egress(ctx, name+"-tasks", p.TasksSecurityGroupId, []int{443, 80}, parent)
 }
 
@@ -611,7 +620,9 @@ func (p *Platform) createAlarms(ctx *pulumi.Context, alarmName func(string) stri
 		args.AlarmDescription = pulumi.String(s.description)
 		args.AlarmActions = actions
 		args.OkActions = actions
-		args.Tags = tagInput(p.Tags)
+		if args.Tags == nil {
+			args.Tags = tagInput(p.Tags)
+		}
 		alarm, err := cloudwatch.NewMetricAlarm(ctx, alarmName(s.name), &args, parent)
 		if err != nil {
 			return nil, err

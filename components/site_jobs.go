@@ -184,13 +184,18 @@ func newTaskRoles(ctx *pulumi.Context, name string, p *Platform, what, logGroup 
 	}
 	taskPolicy := policyOutput(func(v []string) PolicyDocument {
 		var aps []string
-		st := []PolicyStatement{}
+		var st []PolicyStatement
 		for i := range sites {
 			aps = append(aps, v[3+2*i])
-			st = append(st, BucketReadWritePolicy(v[4+2*i]).Statement...)
-		}
-		for i := range st {
-			st[i].Sid = st[i].Sid + strconv.Itoa(i/2+1)
+			// One statement per kind of access for every site's bucket: a
+			// role's inline policies are at most 10,240 characters (IAM quotas).
+			for j, b := range BucketReadWritePolicy(v[4+2*i]).Statement {
+				if i == 0 {
+					st = append(st, b)
+				} else {
+					st[j].Resource = append(st[j].Resource, b.Resource...)
+				}
+			}
 		}
 		st = append(st, PolicyStatement{Sid: "MountSiteCodeReadOnly", Effect: "Allow",
 			Action: []string{"elasticfilesystem:ClientMount"}, Resource: []string{v[0]},

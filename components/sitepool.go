@@ -136,7 +136,11 @@ func (a SitePoolArgs) Validate() error {
 			seen[s.Name] = true
 		}
 	}
-	c.keyed(k("Memory"), fmt.Sprintf("%d CPU units, %d MiB", a.CPU, a.Memory), CheckFargateSize(a.CPU, a.Memory))
+	if FargateMemories(a.CPU) == nil {
+		c.keyed(k("CPU"), a.CPU, CheckFargateSize(a.CPU, a.Memory))
+	} else {
+		c.keyed(k("Memory"), fmt.Sprintf("%d CPU units, %d MiB", a.CPU, a.Memory), CheckFargateSize(a.CPU, a.Memory))
+	}
 	c.keyed(k("MinTasks"), fmt.Sprintf("%d-%d", a.MinTasks, a.MaxTasks), CheckTaskCounts(a.MinTasks, a.MaxTasks))
 	c.keyed(k("Capacity"), a.Capacity, a.Capacity.Check())
 	if a.CodeDelivery != CodeLocal && a.CodeDelivery != CodeEFS {
@@ -158,7 +162,7 @@ func (a SitePoolArgs) Validate() error {
 		c.add(invalid(k("CronIntervalSeconds"), a.CronIntervalSeconds, "30 to %d seconds", maxCronIntervalSeconds))
 	}
 	if a.ExecuteCommand && a.Platform != nil && !a.Platform.ExecLogging() {
-		c.add(invalid(k("ExecuteCommand"), true, "ECS Exec only where sessions are logged (PlatformArgs.ExecLogging on a cluster the platform creates)"))
+		c.add(invalid(k("ExecuteCommand"), true, "ECS Exec only where sessions are logged (exec logging on, on a cluster the platform creates)"))
 	}
 	if a.NginxImage == "" || a.PhpImage == "" {
 		c.add(invalid(k("PhpImage"), a.NginxImage+" / "+a.PhpImage, "both container images (or the platform's Runtime images)"))

@@ -329,7 +329,10 @@ const maxCronIntervalSeconds = 600
 // alarms watch the site through its pool's log-derived metrics.
 func (s *WordPressSite) alarms(ctx *pulumi.Context, name string, a WordPressSiteArgs, parent pulumi.ResourceOption) error {
 	p := s.Platform
-	_, err := p.createAlarms(ctx, func(what string) string { return p.Names.SiteAlarm(a.Name, what) },
-		siteAlarms(p.Names.MetricNamespace(), a.Name, a.Target5xxPercent, maxCronIntervalSeconds), parent)
+	specs := siteAlarms(p.Names.MetricNamespace(), a.Name, a.Target5xxPercent, maxCronIntervalSeconds)
+	for i := range specs {
+		specs[i].args.Tags = tagInput(s.tags())
+	}
+	_, err := p.createAlarms(ctx, func(what string) string { return p.Names.SiteAlarm(a.Name, what) }, specs, parent)
 	return err
 }

@@ -161,6 +161,9 @@ func FromMapWithSecrets(values map[string]string, stack string, secretKeys []str
 		errs = append(errs, fmt.Sprintf("%s: %q is not valid; %s", RegionKey, region, components.CheckRegion(region)))
 	}
 	v := reflect.ValueOf(&args).Elem()
+	// unread keys failed to decode: the checks of their (default) value
+	// would report problems the user does not have.
+	unread := map[string]bool{}
 	for _, k := range sortedKeys(values) {
 		if !strings.HasPrefix(k, components.ConfigNamespace+":") {
 			continue
@@ -180,6 +183,7 @@ func FromMapWithSecrets(values map[string]string, stack string, secretKeys []str
 		}
 		if err := decode(v.Field(f.index), f, values[k]); err != nil {
 			errs = append(errs, err.Error())
+			unread[k] = true
 		}
 	}
 	if err := checkEnvironment(values, stack); err != nil {
@@ -189,7 +193,7 @@ func FromMapWithSecrets(values map[string]string, stack string, secretKeys []str
 	// values that could be read.
 	if err := args.Validate(); err != nil {
 		for _, e := range components.InvalidValues(err) {
-			if !blinded[e.Key] {
+			if !blinded[e.Key] && !unread[baseKey(e.Key)] {
 				errs = append(errs, e.Error())
 			}
 		}
@@ -217,6 +221,15 @@ func checkEnvironment(values map[string]string, stack string) error {
 			"(it names every AWS resource: a stack using another stack's environment collides with it)", components.ConfigNamespace, env, stack)
 	}
 	return nil
+}
+
+// baseKey is the top-level key of a config key: "wpfleet:sites" for
+// "wpfleet:sites[2].name".
+func baseKey(k string) string {
+	if i := strings.IndexAny(k, "[."); i >= 0 {
+		return k[:i]
+	}
+	return k
 }
 
 // otherErrors are the problems in err that are not about one value.

@@ -141,3 +141,106 @@ func TestCheckKeys(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "wpfleet:taskcpu: unknown key; known keys are environment, dnsZones"))
 }
+
+// A value that cannot be read is reported once, as a type error: the checks
+// that would run on the default in its place (no sites at all) are not.
+func TestUnreadValueIsReportedOnce(t *testing.T) {
+	cfg := minimal()
+	cfg["wpfleet:sites"] = `[{"name":"blog","hostnames":"blog.example.com"}]`
+	cfg["wpfleet:maxTasks"] = "many"
+	cfg["wpfleet:efsThroughputMode"] = "turbo"
+	_, err := FromMap(cfg, "dev")
+	require.Error(t, err)
+	lines := strings.Split(err.Error(), "\n")
+	assert.ElementsMatch(t, []string{
+		`wpfleet:sites: a JSON string at "hostnames" is not valid; []string expected`,
+		`wpfleet:maxTasks: "many" is not valid; a whole number`,
+		`wpfleet:efsThroughputMode: "turbo" is not valid; throughput mode must be "elastic", "bursting" or "provisioned"`,
+	}, lines, "type errors and value errors together, nothing about the unread keys' defaults")
+}
+
+func TestRegionIsChecked(t *testing.T) {
+	cfg := minimal()
+	cfg["aws:region"] = "tokyo"
+	_, err := FromMap(cfg, "dev")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `aws:region: "tokyo" is not valid; an AWS region code such as ap-northeast-1`)
+	cfg["aws:region"] = "us-west-2"
+	_, err = FromMap(cfg, "dev")
+	assert.NoError(t, err)
+	// A secure region is accepted offline; the engine decrypts it.
+	cfg["aws:region"] = SecretPlaceholder
+	_, err = FromMapWithSecrets(cfg, "dev", []string{"aws:region"})
+	assert.NoError(t, err)
+}
+
+// The environment names every AWS resource: it is the stack name unless set,
+// and a stack may not take another stack's.
+func TestEnvironmentIsTheStackName(t *testing.T) {
+	cfg := minimal()
+	cfg["wpfleet:environment"] = "dev"
+	_, err := FromMap(cfg, "dev")
+	assert.NoError(t, err, "set to the stack's own name")
+	cfg["wpfleet:environment"] = "prod"
+	_, err = FromMap(cfg, "dev")
+	assert.ErrorContains(t, err, `wpfleet:environment: "prod" is not valid; leave it unset or set it to the stack's name "dev"`)
+	// A stack whose name is not a valid environment name must set one.
+	cfg["wpfleet:environment"] = "prod"
+	args, err := FromMap(cfg, "production-eu")
+	require.NoError(t, err)
+	assert.Equal(t, "prod", args.Environment)
+	delete(cfg, "wpfleet:environment")
+	_, err = FromMap(cfg, "production-eu")
+	assert.ErrorContains(t, err, `wpfleet:environment: "production-eu" is not valid; an environment name is 1-8 lowercase letters`)
+}
+
+func TestRemovedKeysSayWhatReplacedThem(t *testing.T) {
+	for k, want := range map[string]string{
+		"wpfleet:cronSchedule":           "wpfleet:cronSchedule: this key was removed; wp-cron now runs inside each pool",
+		"wpfleet:alarmResponseTimeP90Ms": "wpfleet:alarmResponseTimeP90Ms: this key was removed",
+	} {
+		cfg := minimal()
+		cfg[k] = "1"
+		_, err := FromMap(cfg, "dev")
+		assert.ErrorContains(t, err, want)
+		assert.ErrorContains(t, CheckKeys(map[string]string{k: "1"}), want)
+	}
+}
+
+func TestPools(t *testing.T) {
+	cfg := minimal()
+	cfg["wpfleet:pools"] = `[{"name":"web","sites":["blog"],"taskCpu":512,"taskMemory":1024,"spotWeight":1}]`
+	args, err := FromMap(cfg, "dev")
+	require.NoError(t, err)
+	require.Len(t, args.Pools, 1)
+	assert.Equal(t, 512, *args.Pools[0].TaskCpu)
+	assert.Nil(t, args.Pools[0].MinTasks, "unset pool settings inherit the fleet's")
+
+	cfg["wpfleet:pools"] = `[{"name":"web","sites":["blog"],"cpu":512}]`
+	_, err = FromMap(cfg, "dev")
+	assert.ErrorContains(t, err, "wpfleet:pools[0].cpu: unknown field; allowed fields are codeDelivery, cronIntervalSeconds")
+
+	// A pool setting on a site says where it moved.
+	cfg = minimal()
+	cfg["wpfleet:sites"] = `[{"name":"blog","hostnames":["blog.example.com"],"minTasks":3}]`
+	_, err = FromMap(cfg, "dev")
+	assert.ErrorContains(t, err, "wpfleet:sites[0].minTasks: task settings moved to pools: set it in a wpfleet:pools entry (or fleet-wide)")
+}
+
+// Every key Fields lists is a FleetArgs field with a Pulumi.yaml type.
+func TestFields(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range Fields() {
+		assert.False(t, seen[f.Name], f.Name)
+		seen[f.Name] = true
+		assert.Equal(t, "wpfleet:"+f.Name, f.Key)
+		assert.Contains(t, []string{"string", "integer", "boolean", "array", "object"}, f.Type, f.Name)
+		if f.Type == "array" {
+			assert.Contains(t, []string{"string", "object"}, f.ItemType, f.Name)
+		}
+	}
+	for _, k := range []string{"pools", "sites", "dnsZones", "taskCpu", "dbMinAcu", "tags"} {
+		assert.True(t, seen[k], k)
+	}
+	assert.False(t, seen["cronSchedule"])
+}

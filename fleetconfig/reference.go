@@ -22,15 +22,15 @@ func ReferenceTable(projectFile string) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("%s does not declare %s", projectFile, f.Name)
 		}
-		def := "required"
+		def := "—" // optional, empty when unset
 		switch {
 		case decl.Default != nil:
 			raw, _ := json.Marshal(decl.Default)
 			def = "`" + string(raw) + "`"
 		case f.Name == "environment":
 			def = "stack name"
-		case f.Name == "existingPublicSubnetIds" || f.Name == "existingPrivateSubnetIds" || f.Name == "ciGithub" || f.Name == "ciCircleciProjectIds":
-			def = "—"
+		case strings.Contains(decl.Description, "Required."):
+			def = "required"
 		}
 		desc := strings.ReplaceAll(decl.Description, "|", "\\|")
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Name, workspace.InferFullTypeName(decl.TypeName(), decl.Items), def, desc)

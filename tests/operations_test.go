@@ -2,125 +2,266 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wpfleet/wpfleet/components"
 	"github.com/wpfleet/wpfleet/mocks"
 )
 
-func TestAlarmsNotifyTheTopic(t *testing.T) {
+// Every alarm notifies the environment's topic, when it fires and when it
+// clears; each site, pool and the platform have their alarms.
+func TestAlarms(t *testing.T) {
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			res := shippedStack(t, stack)
-			topic := res.ByType("aws:sns/topic:Topic")[0].Outputs["arn"]
-			perSite := map[string]int{}
-			kinds := map[string]bool{}
+			names := components.NamesFor(stack)
+			topic := onlyOne(t, res.Resources, "aws:sns/topic:Topic", stack).Outputs["arn"]
+			byName := map[string]mocks.Resource{}
 			for _, a := range res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
 				assert.Equal(t, []any{topic}, a.Inputs["alarmActions"], a.Name)
+				assert.Equal(t, []any{topic}, a.Inputs["okActions"], a.Name)
 				assert.NotEmpty(t, a.Inputs["alarmDescription"], a.Name)
-				name := strings.TrimPrefix(a.Name, stack+"-")
-				for _, kind := range []string{"-5xx", "-latency-p90", "-no-healthy-targets", "-tasks-below-desired"} {
-					if strings.HasSuffix(name, kind) {
-						perSite[strings.TrimSuffix(name, kind)]++
-						kinds[kind] = true
-					}
+				byName[str(a.Inputs["name"])] = a
+			}
+			ns := names.MetricNamespace()
+			var want []string
+			for _, s := range siteNames(t, stackConfig(t, stack).Config) {
+				for _, k := range []string{"5xx", "cron-failed", "cron-silent"} {
+					want = append(want, names.SiteAlarm(s, k))
 				}
-				kinds[name] = true
+				rate := byName[names.SiteAlarm(s, "5xx")].Inputs
+				assert.Equal(t, "IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)", at(rate, "metricQueries.2.expression"))
+				for i, m := range []string{components.MetricServerErrors, components.MetricRequests} {
+					q := at(rate, fmt.Sprintf("metricQueries.%d.metric", i))
+					assert.Equal(t, ns, at(q, "namespace"))
+					assert.Equal(t, m, at(q, "metricName"))
+					assert.Equal(t, map[string]any{"Site": s}, at(q, "dimensions"))
+				}
+				assert.EqualValues(t, 5, rate["threshold"])
+				failed := byName[names.SiteAlarm(s, "cron-failed")].Inputs
+				assert.Equal(t, ns, failed["namespace"])
+				assert.Equal(t, components.MetricCronFailed, failed["metricName"])
+				assert.Equal(t, map[string]any{"Site": s}, failed["dimensions"])
+				silent := byName[names.SiteAlarm(s, "cron-silent")].Inputs
+				assert.Equal(t, components.MetricCronOK, silent["metricName"])
+				assert.Equal(t, "LessThanThreshold", silent["comparisonOperator"])
+				assert.Equal(t, "breaching", silent["treatMissingData"], "no ok line at all is the failure")
+				assert.LessOrEqual(t, silent["period"].(int64)*silent["evaluationPeriods"].(int64), int64(86400), "CloudWatch evaluates at most a day")
+				assert.GreaterOrEqual(t, silent["period"].(int64), int64(3*fleetArgs(t, stack).CronIntervalSeconds),
+					"three cron intervals without a successful run")
 			}
-			for _, site := range siteNames(t, stackConfig(t, stack).Config) {
-				assert.Equalf(t, 4, perSite[site], "%s: 5xx rate, p90 latency, no healthy targets, tasks below desired", site)
+			for pool := range poolSites(t, stack) {
+				want = append(want, names.PoolAlarm(pool, "no-healthy-targets"), names.PoolAlarm(pool, "tasks-below-desired"))
+				sp := component(t, res, "SitePool", stack+"-"+pool)
+				tg := onlyOne(t, res.Descendants(sp.URN), "aws:lb/targetGroup:TargetGroup", pool)
+				h := byName[names.PoolAlarm(pool, "no-healthy-targets")].Inputs
+				assert.Equal(t, tg.Outputs["arnSuffix"], at(h, "dimensions.TargetGroup"))
+				tasks := byName[names.PoolAlarm(pool, "tasks-below-desired")].Inputs
+				assert.Equal(t, "desired - running", at(tasks, "metricQueries.2.expression"))
+				assert.Equal(t, "ECS/ContainerInsights", at(tasks, "metricQueries.0.metric.namespace"))
 			}
-			for _, k := range []string{"efs-metered-throughput", "db-cpu", "db-connections", "db-freeable-memory"} {
-				assert.Truef(t, kinds[k], "alarm %s", k)
+			for _, k := range []string{"efs-metered-throughput", "db-cpu", "db-connections", "db-freeable-memory", "db-acu"} {
+				want = append(want, names.Alarm(k))
 			}
-			assert.Equal(t, stack == "stg", kinds["db-acu"], "the ACU alarm exists for Serverless v2 only")
+			assert.ElementsMatch(t, want, keys(byName))
+			efs := byName[names.Alarm("efs-metered-throughput")].Inputs
+			assert.EqualValues(t, 20*1024*1024*900, efs["threshold"], "20 MiB/s over 15 minutes")
+			mem := byName[names.Alarm("db-freeable-memory")].Inputs
+			assert.EqualValues(t, 256*1024*1024, mem["threshold"])
+			assert.Equal(t, "LessThanThreshold", mem["comparisonOperator"])
+			db := res.ByType("aws:rds/cluster:Cluster")[0]
+			assert.Equal(t, db.Outputs["clusterIdentifier"], at(byName[names.Alarm("db-cpu")].Inputs, "dimensions.DBClusterIdentifier"))
 		})
 	}
 }
 
-func TestAlarmDefinitions(t *testing.T) {
-	res := shippedStack(t, "prod")
-	byName := map[string]mocks.Resource{}
-	for _, a := range res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
-		byName[a.Name] = a
-	}
-	rate := byName["prod-news-5xx"].Inputs
-	assert.Equal(t, "IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)", at(rate, "metricQueries.2.expression"))
-	assert.Equal(t, "HTTPCode_Target_5XX_Count", at(rate, "metricQueries.0.metric.metricName"))
-	assert.EqualValues(t, 5, rate["threshold"])
-	p90 := byName["prod-news-latency-p90"].Inputs
-	assert.Equal(t, "p90", p90["extendedStatistic"])
-	assert.EqualValues(t, 2, p90["threshold"], "2000 ms")
-	tasks := byName["prod-news-tasks-below-desired"].Inputs
-	assert.Equal(t, "desired - running", at(tasks, "metricQueries.2.expression"))
-	assert.Equal(t, "ECS/ContainerInsights", at(tasks, "metricQueries.0.metric.namespace"))
-	efs := byName["prod-efs-metered-throughput"].Inputs
-	assert.EqualValues(t, 20*1024*1024*900, efs["threshold"], "20 MiB/s over 15 minutes")
-	mem := byName["prod-db-freeable-memory"].Inputs
-	assert.EqualValues(t, 256*1024*1024, mem["threshold"])
-	assert.Equal(t, "LessThanThreshold", mem["comparisonOperator"])
-}
-
-func TestFailedCronTasksAreReported(t *testing.T) {
+// Each pool's log group turns the containers' JSON lines into the per-site
+// metrics the alarms watch (runtime contract: nginx's access log, the cron
+// runner's lines).
+func TestMetricFilters(t *testing.T) {
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			res := shippedStack(t, stack)
-			rule, ok := res.Find("aws:cloudwatch/eventRule:EventRule", stack+"-cron-failures")
-			require.True(t, ok)
-			pattern := jsonInput(t, rule, "eventPattern")
-			assert.Equal(t, []any{"ECS Task State Change"}, at(pattern, "detail-type"))
-			assert.Equal(t, []any{"STOPPED"}, at(pattern, "detail.lastStatus"))
-			wildcard := str(at(pattern, "detail.taskDefinitionArn.0.wildcard"))
-			assert.Equal(t, "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/"+stack+"-*-cron:*", wildcard,
-				"matches the cron task definitions of this environment")
-			for _, td := range res.ByType("aws:ecs/taskDefinition:TaskDefinition") {
-				family := str(td.Inputs["family"])
-				matches := strings.HasPrefix(family, stack+"-") && strings.HasSuffix(family, "-cron")
-				assert.Equal(t, strings.HasSuffix(td.Name, "-cron"), matches, family)
+			ns := components.NamesFor(stack).MetricNamespace()
+			produced := map[string]bool{}
+			for pool := range poolSites(t, stack) {
+				sp := component(t, res, "SitePool", stack+"-"+pool)
+				d := res.Descendants(sp.URN)
+				lg := onlyOne(t, d, "aws:cloudwatch/logGroup:LogGroup", pool)
+				patterns := map[string]string{}
+				for _, f := range ofType(d, "aws:cloudwatch/logMetricFilter:LogMetricFilter") {
+					assert.Equal(t, lg.Outputs["name"], f.Inputs["logGroupName"])
+					m := at(f.Inputs, "metricTransformation")
+					assert.Equal(t, ns, at(m, "namespace"))
+					assert.Equal(t, map[string]any{"Site": "$.site"}, at(m, "dimensions"), "one metric per site")
+					assert.Equal(t, "1", at(m, "value"))
+					patterns[str(at(m, "name"))] = str(f.Inputs["pattern"])
+					produced[str(at(m, "name"))] = true
+				}
+				assert.Equal(t, map[string]string{
+					components.MetricRequests:     `{ $.site = "*" && $.status > 0 }`,
+					components.MetricServerErrors: `{ $.site = "*" && $.status >= 500 }`,
+					components.MetricCronFailed:   `{ $.wpfleet = "cron" && $.status = "failed" }`,
+					components.MetricCronOK:       `{ $.wpfleet = "cron" && $.status = "ok" }`,
+				}, patterns, pool)
 			}
-			assert.Equal(t, map[string]any{"anything-but": float64(0)}, at(pattern, "detail.$or.0.containers.exitCode.0"))
-			target, ok := res.Find("aws:cloudwatch/eventTarget:EventTarget", stack+"-cron-failures")
-			require.True(t, ok)
-			assert.Equal(t, res.ByType("aws:sns/topic:Topic")[0].Outputs["arn"], target.Inputs["arn"])
-			assert.Contains(t, at(target.Inputs, "inputTransformer.inputTemplate"), "cron task <group> failed")
+			// Every alarm on the environment's namespace watches a metric a filter produces.
+			for _, a := range res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+				metrics := []any{a.Inputs}
+				if qs, ok := a.Inputs["metricQueries"].([]any); ok {
+					metrics = nil
+					for _, q := range qs {
+						if m := at(q, "metric"); m != nil {
+							metrics = append(metrics, m)
+						}
+					}
+				}
+				for _, m := range metrics {
+					if at(m, "namespace") == ns {
+						assert.Truef(t, produced[str(at(m, "metricName"))], "%s watches %v, which no filter produces", a.Name, at(m, "metricName"))
+					}
+				}
+			}
 		})
 	}
+}
+
+// The alarm topic's key lets CloudWatch (for this account) and EventBridge
+// (without a source condition: the SNS guide says EventBridge cannot publish
+// to an encrypted topic otherwise) use it; the topic policy admits both.
+func TestAlarmTopicKeyPolicy(t *testing.T) {
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			res := shippedStack(t, stack)
+			topic := onlyOne(t, res.Resources, "aws:sns/topic:Topic", stack)
+			comp := component(t, res, "AlarmTopic", stack)
+			key := onlyOne(t, res.Children(comp.URN), "aws:kms/key:Key", stack)
+			assert.Equal(t, key.Outputs["arn"], topic.Inputs["kmsMasterKeyId"])
+			doc := jsonInput(t, key, "policy")
+			eb := statement(t, doc, "EventBridgeUsesKey")
+			assert.Equal(t, "events.amazonaws.com", at(eb, "Principal.Service"))
+			assert.ElementsMatch(t, []any{"kms:Decrypt", "kms:GenerateDataKey*"}, eb["Action"])
+			assert.Nil(t, eb["Condition"], "no aws:SourceAccount or aws:SourceArn condition for EventBridge")
+			cw := statement(t, doc, "CloudWatchAlarmsUseKey")
+			assert.Equal(t, "cloudwatch.amazonaws.com", at(cw, "Principal.Service"))
+			assert.Equal(t, "123456789012", at(cw, "Condition.StringEquals.aws:SourceAccount"))
+			pol := onlyOne(t, res.Children(comp.URN), "aws:sns/topicPolicy:TopicPolicy", stack)
+			pub := statement(t, jsonInput(t, pol, "policy"), "AlarmPublishers")
+			assert.ElementsMatch(t, []any{"cloudwatch.amazonaws.com", "events.amazonaws.com"}, at(pub, "Principal.Service"))
+			assert.Equal(t, []any{"sns:Publish"}, pub["Action"])
+			alias := onlyOne(t, res.Children(comp.URN), "aws:kms/alias:Alias", stack)
+			assert.Equal(t, components.NamesFor(stack).AlarmKeyAlias(), alias.Inputs["name"])
+			sub := ofType(res.Children(comp.URN), "aws:sns/topicSubscription:TopicSubscription")
+			if stack == "prod" {
+				require.Len(t, sub, 1)
+				assert.Equal(t, "sre-alerts@example.com", sub[0].Inputs["endpoint"])
+			} else {
+				assert.Empty(t, sub, "stg subscribes nobody")
+			}
+		})
+	}
+}
+
+// Failed batch jobs (a job family's task stopped with a non-zero exit code
+// or that never started) reach the alarm topic; pool tasks do not match.
+func TestFailedJobsAreReported(t *testing.T) {
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			res := shippedStack(t, stack)
+			rule, ok := res.Find("aws:cloudwatch/eventRule:EventRule", stack+"-job-failures")
+			require.True(t, ok)
+			pattern := jsonInput(t, rule, "eventPattern")
+			assert.Equal(t, []any{"aws.ecs"}, at(pattern, "source"))
+			assert.Equal(t, []any{"ECS Task State Change"}, at(pattern, "detail-type"))
+			assert.Equal(t, []any{"STOPPED"}, at(pattern, "detail.lastStatus"))
+			cluster := onlyOne(t, res.Resources, "aws:ecs/cluster:Cluster", stack)
+			assert.Equal(t, []any{cluster.Outputs["arn"]}, at(pattern, "detail.clusterArn"))
+			wildcard := str(at(pattern, "detail.taskDefinitionArn.0.wildcard"))
+			assert.Equal(t, "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/"+components.NamesFor(stack).JobFamily("*", "*")+":*", wildcard)
+			for _, td := range res.ByType("aws:ecs/taskDefinition:TaskDefinition") {
+				isJob := strings.Contains(td.Name, "--job-")
+				assert.Equalf(t, isJob, wildcardMatch(wildcard, str(td.Outputs["arn"])), "%s: jobs match, pools do not", td.Name)
+			}
+			assert.Equal(t, map[string]any{"anything-but": float64(0)}, at(pattern, "detail.$or.0.containers.exitCode.0"))
+			assert.Equal(t, []any{"TaskFailedToStart"}, at(pattern, "detail.$or.1.stopCode"))
+			target, ok := res.Find("aws:cloudwatch/eventTarget:EventTarget", stack+"-job-failures")
+			require.True(t, ok)
+			assert.Equal(t, rule.Outputs["name"], target.Inputs["rule"])
+			assert.Equal(t, res.ByType("aws:sns/topic:Topic")[0].Outputs["arn"], target.Inputs["arn"])
+			assert.Contains(t, at(target.Inputs, "inputTransformer.inputTemplate"), "batch job <group> failed")
+		})
+	}
+}
+
+// wildcardMatch is EventBridge's wildcard filter: * matches any characters.
+func wildcardMatch(pattern, s string) bool {
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for i, p := range parts[1:] {
+		if i == len(parts)-2 {
+			return strings.HasSuffix(s, p)
+		}
+		j := strings.Index(s, p)
+		if j < 0 {
+			return false
+		}
+		s = s[j+len(p):]
+	}
+	return true
 }
 
 func TestDashboard(t *testing.T) {
-	res := shippedStack(t, "prod")
-	dash := res.ByType("aws:cloudwatch/dashboard:Dashboard")
-	require.Len(t, dash, 1)
-	assert.Equal(t, "wpfleet-prod", dash[0].Inputs["dashboardName"])
-	var body map[string]any
-	require.NoError(t, json.Unmarshal([]byte(str(dash[0].Inputs["dashboardBody"])), &body))
-	widgets := body["widgets"].([]any)
-	assert.Len(t, widgets, 6)
-	requests := at(widgets[0], "properties.metrics").([]any)
-	assert.Len(t, requests, len(siteNames(t, stackConfig(t, "prod").Config)), "a line per site")
-	assert.Equal(t, "wpfleet-prod", res.Outputs["dashboardName"])
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			res := shippedStack(t, stack)
+			dash := onlyOne(t, res.Resources, "aws:cloudwatch/dashboard:Dashboard", stack)
+			assert.Equal(t, components.NamesFor(stack).DashboardName(), dash.Inputs["dashboardName"])
+			var body map[string]any
+			require.NoError(t, json.Unmarshal([]byte(str(dash.Inputs["dashboardBody"])), &body))
+			widgets := body["widgets"].([]any)
+			assert.Len(t, widgets, 6)
+			sites := len(siteNames(t, stackConfig(t, stack).Config))
+			pools := len(poolSites(t, stack))
+			assert.Len(t, at(widgets[0], "properties.metrics"), sites, "requests: a line per site")
+			assert.Len(t, at(widgets[1], "properties.metrics"), sites, "5xx: a line per site")
+			assert.Len(t, at(widgets[2], "properties.metrics"), pools, "response time: a line per pool")
+			assert.Len(t, at(widgets[3], "properties.metrics"), pools, "tasks: a line per pool")
+			for _, w := range widgets {
+				assert.Equal(t, "ap-northeast-1", at(w, "properties.region"))
+			}
+			line := at(widgets[0], "properties.metrics.0").([]any)
+			assert.Equal(t, components.NamesFor(stack).MetricNamespace(), line[0])
+			assert.Equal(t, components.MetricRequests, line[1])
+		})
+	}
 }
 
 func TestBackupPlans(t *testing.T) {
 	for stack, days := range map[string]int64{"prod": 35, "stg": 7} {
 		t.Run(stack, func(t *testing.T) {
 			res := shippedStack(t, stack)
-			plan := res.ByType("aws:backup/plan:Plan")
-			require.Len(t, plan, 1)
-			assert.EqualValues(t, days, at(plan[0].Inputs, "rules.0.lifecycle.deleteAfter"))
-			assert.Equal(t, "cron(0 17 * * ? *)", at(plan[0].Inputs, "rules.0.schedule"), "daily")
-			vault := res.ByType("aws:backup/vault:Vault")
-			require.Len(t, vault, 1)
-			assert.NotEmpty(t, vault[0].Inputs["kmsKeyArn"], "the vault has its own key")
-			sel := res.ByType("aws:backup/selection:Selection")[0]
+			plan := onlyOne(t, res.Resources, "aws:backup/plan:Plan", stack)
+			assert.EqualValues(t, days, at(plan.Inputs, "rules.0.lifecycle.deleteAfter"))
+			assert.Equal(t, components.DefaultBackupSchedule, at(plan.Inputs, "rules.0.schedule"), "daily")
+			vault := onlyOne(t, res.Resources, "aws:backup/vault:Vault", stack)
+			assert.Equal(t, vault.Outputs["name"], at(plan.Inputs, "rules.0.targetVaultName"))
+			key, ok := res.Find("aws:kms/key:Key", stack+"-backup")
+			require.True(t, ok)
+			assert.Equal(t, key.Outputs["arn"], vault.Inputs["kmsKeyArn"], "the vault has its own key")
+			sel := onlyOne(t, res.Resources, "aws:backup/selection:Selection", stack)
 			fs := res.ByType("aws:efs/fileSystem:FileSystem")[0]
 			db := res.ByType("aws:rds/cluster:Cluster")[0]
 			assert.ElementsMatch(t, []any{fs.Outputs["arn"], db.Outputs["arn"]}, sel.Inputs["resources"])
-			role := component(t, res, "Backup", stack)
-			attachments := ofType(res.Descendants(role.URN), "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+			b := component(t, res, "Backup", stack)
+			attachments := ofType(res.Descendants(b.URN), "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 			require.Len(t, attachments, 2)
 			for _, a := range attachments {
 				assert.Regexp(t, `^arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyFor(Backup|Restores)$`, a.Inputs["policyArn"])
@@ -130,26 +271,28 @@ func TestBackupPlans(t *testing.T) {
 }
 
 // In prod, Pulumi can never delete what holds data: the file system, the
-// database and its user secrets, the buckets, the backup vault.
+// database, the sites' secrets and buckets, the backup vault and its key.
 func TestStatefulResourcesProtectedInProd(t *testing.T) {
-	stateful := []string{"aws:efs/fileSystem:FileSystem", "aws:rds/cluster:Cluster", "aws:s3/bucketV2:BucketV2",
-		"aws:backup/vault:Vault", "aws:kms/key:Key"}
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			res := shippedStack(t, stack)
-			for _, typ := range stateful {
-				for _, r := range res.ByType(typ) {
-					if typ == "aws:kms/key:Key" && !strings.HasSuffix(r.Name, "-backup") ||
-						typ == "aws:s3/bucketV2:BucketV2" && strings.HasSuffix(r.Name, "-release-source") {
-						continue // the alarm topic's key and the release scripts' bucket hold nothing to keep
-					}
-					assert.Equalf(t, stack == "prod", r.Options.Protect, "%s %s protect", typ, r.Name)
-					assert.Equalf(t, stack == "prod", r.Options.RetainOnDelete, "%s %s retainOnDelete", typ, r.Name)
-				}
+			prod := stack == "prod"
+			check := func(r mocks.Resource) {
+				assert.Equalf(t, prod, r.Options.Protect, "%s %s protect", r.Type, r.Name)
+				assert.Equalf(t, prod, r.Options.RetainOnDelete, "%s %s retainOnDelete", r.Type, r.Name)
 			}
-			db := component(t, res, "Database", stack)
-			for _, s := range ofType(res.Descendants(db.URN), "aws:secretsmanager/secret:Secret") {
-				assert.Equal(t, stack == "prod", s.Options.Protect, s.Name)
+			for _, typ := range []string{"aws:efs/fileSystem:FileSystem", "aws:rds/cluster:Cluster", "aws:backup/vault:Vault"} {
+				check(onlyOne(t, res.Resources, typ, stack))
+			}
+			key, _ := res.Find("aws:kms/key:Key", stack+"-backup")
+			check(key)
+			for _, s := range fleetArgs(t, stack).Sites {
+				site := component(t, res, "WordPressSite", stack+"-"+s.Name)
+				d := res.Descendants(site.URN)
+				for _, sec := range ofType(d, "aws:secretsmanager/secret:Secret") {
+					check(sec)
+				}
+				check(onlyOne(t, d, "aws:s3/bucketV2:BucketV2", s.Name))
 			}
 		})
 	}
@@ -163,30 +306,20 @@ func TestStatefulResourcesProtectedInProd(t *testing.T) {
 func TestSpotDrainTimingIsAligned(t *testing.T) {
 	for _, stack := range stacks {
 		res := shippedStack(t, stack)
-		for _, site := range res.ByType("wpfleet:components:WordPressSite") {
-			d := res.Descendants(site.URN)
-			tg := ofType(d, "aws:lb/targetGroup:TargetGroup")[0]
-			var td mocks.Resource
-			for _, x := range ofType(d, "aws:ecs/taskDefinition:TaskDefinition") {
-				if !strings.HasSuffix(x.Name, "-cron") {
-					td = x
-				}
-			}
-			var env map[string]string
+		for pool := range poolSites(t, stack) {
+			sp := component(t, res, "SitePool", stack+"-"+pool)
+			d := res.Descendants(sp.URN)
+			tg := onlyOne(t, d, "aws:lb/targetGroup:TargetGroup", pool)
+			td := onlyOne(t, d, "aws:ecs/taskDefinition:TaskDefinition", pool)
 			dereg := tg.Inputs["deregistrationDelay"].(int64)
-			for _, c := range jsonInput(t, td, "containerDefinitions").([]any) {
-				stop := int64(at(c, "stopTimeout").(float64))
+			assert.EqualValues(t, 35, dereg)
+			for name, c := range containers(t, td) {
+				stop := int64(c["stopTimeout"].(float64))
+				assert.EqualValues(t, 45, stop, name)
 				assert.LessOrEqual(t, stop, int64(120), "Fargate's maximum stop timeout")
 				assert.Greater(t, stop, dereg, "containers outlive the ALB's drain")
-				if at(c, "name") == "php" {
-					env = map[string]string{}
-					for _, e := range at(c, "environment").([]any) {
-						env[str(at(e, "name"))] = str(at(e, "value"))
-					}
-				}
+				assert.Equal(t, "30", envOf(c)["WPFLEET_REQUEST_TIMEOUT_SECONDS"], "php-fpm and nginx size their graceful shutdown from this")
 			}
-			assert.Equal(t, "30", env["WPFLEET_REQUEST_TIMEOUT_SECONDS"], "php-fpm sizes its graceful shutdown from this")
-			assert.EqualValues(t, 35, dereg)
 		}
 	}
 }

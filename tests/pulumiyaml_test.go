@@ -57,3 +57,35 @@ func TestReadmeConfigReferenceIsCurrent(t *testing.T) {
 		assert.Truef(t, strings.Contains(string(b), "`"+f.Name+"`"), "README.md does not document %s", f.Name)
 	}
 }
+
+// The reference table says "required" exactly for the keys a stack cannot
+// leave out: leaving one out of stg's configuration is refused under that
+// key, and leaving out a key the table marks "—" (optional, no default) is not.
+func TestReferenceTableRequiredKeys(t *testing.T) {
+	table, err := fleetconfig.ReferenceTable(filepath.Join(repoRoot(), "Pulumi.yaml"))
+	require.NoError(t, err)
+	base := stackConfig(t, "stg").Config
+	required := 0
+	for _, line := range strings.Split(table, "\n")[2:] {
+		cells := strings.Split(line, " | ")
+		if len(cells) < 3 {
+			continue
+		}
+		key := "wpfleet:" + strings.Trim(cells[0], "| `")
+		if cells[2] != "required" && cells[2] != "—" {
+			continue // a default: leaving the key out gives it
+		}
+		cfg := copyConfig(base)
+		delete(cfg, key)
+		_, err := fleetconfig.FromMap(cfg, "stg")
+		if cells[2] == "required" {
+			required++
+			if assert.Errorf(t, err, "%s is documented as required", key) {
+				assert.Contains(t, err.Error(), key+":")
+			}
+		} else {
+			assert.NoErrorf(t, err, "%s is documented as optional (%s)", key, cells[2])
+		}
+	}
+	assert.Equal(t, 5, required, "dnsZones, nginxImage, phpImage, releaseRepoUrlTemplate and sites")
+}

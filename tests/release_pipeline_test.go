@@ -57,7 +57,8 @@ func TestReleasePipelineGraph(t *testing.T) {
 			assert.Equal(t, "S3", at(p.Inputs, "source.type"))
 			assert.Equal(t, true, at(p.Inputs, "environment.privilegedMode"), "to mount EFS with TLS and IAM")
 			// In the VPC's private subnets, with the release security group.
-			assert.Len(t, at(p.Inputs, "vpcConfig.subnets"), map[string]int{"prod": 3, "stg": 2}[stack])
+			vpc := onlyOne(t, res.Resources, "awsx:ec2:Vpc", stack)
+			assert.Equal(t, vpc.Outputs["privateSubnetIds"], at(p.Inputs, "vpcConfig.subnets"))
 			sg, _ := res.Find("aws:ec2/securityGroup:SecurityGroup", stack+"-release")
 			assert.Equal(t, []any{sg.ID}, at(p.Inputs, "vpcConfig.securityGroupIds"))
 			assert.Equal(t, "/wpfleet/"+stack+"/release", at(p.Inputs, "logsConfig.cloudwatchLogs.groupName"))
@@ -95,7 +96,9 @@ func TestReleasePipelineGraph(t *testing.T) {
 					assert.Equal(t, stack+"-release", rp.Name, "%s can read the master secret", rp.Name)
 				}
 			}
-			// Release SG reaches EFS and MySQL.
+			// The release job's group is a workload of the platform: it reaches EFS and MySQL.
+			platform := component(t, res, "Platform", stack)
+			assert.Equal(t, platform.URN, sg.Parent)
 			for _, port := range []int64{2049, 3306} {
 				found := false
 				for _, r := range res.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {

@@ -11,34 +11,44 @@ import (
 	"github.com/wpfleet/wpfleet/program"
 )
 
-// fleetOf returns the stg configuration with n generated sites.
+// maxSitesPerPool is SitePool's limit; generated fleets fill pools to it.
+const maxSitesPerPool = 25
+
+// fleetOf returns the stg configuration with n generated sites of one
+// hostname each, in pools of up to 25 sites.
 func fleetOf(t testing.TB, n int) map[string]string {
 	t.Helper()
 	cfg := copyConfig(stackConfig(t, "stg").Config)
-	sites := make([]map[string]any, n)
-	for i := range sites {
-		name := fmt.Sprintf("site%d", i+1)
-		sites[i] = map[string]any{"name": name, "hostnames": []any{name + ".stg.example.com"}}
-	}
-	setSites(t, cfg, sites)
+	manySites(n, 1, nil)(t, cfg)
 	return cfg
 }
 
-// The graph grows by the same resources for every site added; the only
-// other growth is one more certificate (with its validation and listener
-// attachment) per certificateMaxNames hostnames.
+func pools(n int) int { return (n + maxSitesPerPool - 1) / maxSitesPerPool }
+
+func certificates(n int) int {
+	return (n + components.DefaultMaxNamesPerCertificate - 1) / components.DefaultMaxNamesPerCertificate
+}
+
+// The graph grows by the same resources for every site added, by the same
+// resources for every pool, and by a certificate (with its validation and
+// listener attachment) per certificateMaxNames hostnames: nothing else.
 func TestGraphGrowsLinearlyWithSites(t *testing.T) {
 	count := func(n int) int {
 		res, _, err := runConfig("stg", fleetOf(t, n))
-		require.NoError(t, err)
+		require.NoError(t, err, "%d sites", n)
 		return len(res.Resources)
 	}
 	c1, c2 := count(1), count(2)
 	perSite := c2 - c1
-	assert.Greater(t, perSite, 20)
-	for _, n := range []int{3, 10, 11, 25, 50} {
-		extraCerts := (n+components.DefaultMaxNamesPerCertificate-1)/components.DefaultMaxNamesPerCertificate - 1
-		assert.Equalf(t, c1+perSite*(n-1)+3*extraCerts, count(n), "%d sites", n)
+	assert.Equal(t, 1+siteShape{hosts: 1, rules: 1, viewerFunction: true}.resources()+1, perSite,
+		"a site: its component, what it owns and its hostname's validation record in the ALB's certificate")
+	expect := func(n, perPool int) int {
+		return c1 + perSite*(n-1) + perPool*(pools(n)-1) + 3*(certificates(n)-1)
+	}
+	perPool := count(26) - expect(26, 0)
+	assert.Equal(t, 18, perPool, "a pool: its component and 17 resources")
+	for _, n := range []int{3, 10, 11, 25, 50, 51} {
+		assert.Equalf(t, expect(n, perPool), count(n), "%d sites", n)
 	}
 }
 

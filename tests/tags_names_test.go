@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudformation"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/codebuild"
@@ -42,8 +43,10 @@ var argsTypes = map[string]any{
 	"aws:cloudwatch/eventRule:EventRule":                                   cloudwatch.EventRuleArgs{},
 	"aws:cloudwatch/eventTarget:EventTarget":                               cloudwatch.EventTargetArgs{},
 	"aws:cloudwatch/logGroup:LogGroup":                                     cloudwatch.LogGroupArgs{},
+	"aws:cloudwatch/logMetricFilter:LogMetricFilter":                       cloudwatch.LogMetricFilterArgs{},
 	"aws:cloudwatch/metricAlarm:MetricAlarm":                               cloudwatch.MetricAlarmArgs{},
 	"aws:ec2/securityGroup:SecurityGroup":                                  ec2.SecurityGroupArgs{},
+	"aws:ec2/vpcEndpoint:VpcEndpoint":                                      ec2.VpcEndpointArgs{},
 	"aws:ecs/cluster:Cluster":                                              ecs.ClusterArgs{},
 	"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":            ecs.ClusterCapacityProvidersArgs{},
 	"aws:ecs/service:Service":                                              ecs.ServiceArgs{},
@@ -87,6 +90,8 @@ var argsTypes = map[string]any{
 	"aws:backup/vault:Vault":                                           backup.VaultArgs{},
 	"aws:cloudfront/cachePolicy:CachePolicy":                           cloudfront.CachePolicyArgs{},
 	"aws:cloudfront/distribution:Distribution":                         cloudfront.DistributionArgs{},
+	"aws:cloudfront/function:Function":                                 cloudfront.FunctionArgs{},
+	"aws:cloudformation/stack:Stack":                                   cloudformation.StackArgs{},
 	"aws:cloudfront/originAccessControl:OriginAccessControl":           cloudfront.OriginAccessControlArgs{},
 	"aws:cloudwatch/dashboard:Dashboard":                               cloudwatch.DashboardArgs{},
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                iam.RolePolicyAttachmentArgs{},
@@ -106,21 +111,19 @@ func takesTags(token string) (bool, bool) {
 	return has, true
 }
 
-// Every resource that accepts tags carries environment and managed-by, and
-// every resource below a site carries the site's name.
+// Every resource that accepts tags carries environment and managed-by (and
+// the user's tags), and every resource below a site carries the site's name.
 func TestEveryTaggableResourceIsTagged(t *testing.T) {
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
 			res := shippedStack(t, stack)
 			siteOf := map[string]string{}
-			for _, typ := range []string{"WordPressSite", "UploadsBucket"} {
-				for _, c := range res.ByType("wpfleet:components:" + typ) {
-					for _, d := range res.Descendants(c.URN) {
-						siteOf[d.URN] = strings.TrimPrefix(c.Name, stack+"-")
-					}
+			for _, c := range res.ByType("wpfleet:components:WordPressSite") {
+				for _, d := range res.Descendants(c.URN) {
+					siteOf[d.URN] = strings.TrimPrefix(c.Name, stack+"-")
 				}
 			}
-			tagged := 0
+			tagged, sited := 0, 0
 			for _, r := range res.Resources {
 				if !r.Custom && r.Type != "awsx:ec2:Vpc" || strings.HasPrefix(r.Type, "pulumi:providers:") {
 					continue
@@ -135,19 +138,33 @@ func TestEveryTaggableResourceIsTagged(t *testing.T) {
 				assert.Equalf(t, stack, tags["environment"], "%s %s", r.Type, r.Name)
 				assert.Equalf(t, "wpfleet", tags["managed-by"], "%s %s", r.Type, r.Name)
 				if site, ok := siteOf[r.URN]; ok {
+					sited++
 					assert.Equalf(t, site, tags["site"], "%s %s", r.Type, r.Name)
+				} else {
+					assert.Nilf(t, tags["site"], "%s %s is tagged with a site but is not below one", r.Type, r.Name)
 				}
 				if stack == "prod" {
 					assert.Equalf(t, "web", tags["cost-center"], "%s %s: user tags from wpfleet:tags", r.Type, r.Name)
 				}
 			}
-			assert.Greater(t, tagged, 100)
+			assert.Greater(t, tagged, 150)
+			assert.Greater(t, sited, 10*len(res.ByType("wpfleet:components:WordPressSite")), "11 or more tagged resources per site")
 		})
 	}
 }
 
 // nameLimits are AWS's limits on the physical names wpfleet's resources get
 // (explicitly or by Pulumi's auto-naming: logical name + 8 characters).
+// Sources: each service's API reference (CreateLoadBalancer and
+// CreateTargetGroup Name: 32; IAM CreateRole RoleName: 64, PutRolePolicy
+// PolicyName: 128; EventBridge PutRule Name: 64; RDS DBClusterIdentifier and
+// DBInstanceIdentifier: 63; S3 bucket naming rules: 63; ECS family, service
+// and cluster names: 255; CloudFront CachePolicyConfig Name: 128,
+// OriginAccessControlConfig Name: 64, CreateFunction Name: 64; AWS Backup
+// vault, plan and selection names: 50; CloudFormation stack name: 128;
+// CodeBuild project name: 255; Secrets Manager name: 512; CloudWatch Logs
+// group and metric filter names: 512; alarm and dashboard names: 255; SNS
+// topic: 256; KMS alias: 256).
 var nameLimits = map[string]struct {
 	input string
 	limit int
@@ -155,6 +172,7 @@ var nameLimits = map[string]struct {
 	"aws:lb/loadBalancer:LoadBalancer":                       {"name", 32},
 	"aws:lb/targetGroup:TargetGroup":                         {"name", 32},
 	"aws:iam/role:Role":                                      {"name", 64},
+	"aws:iam/rolePolicy:RolePolicy":                          {"name", 128},
 	"aws:cloudwatch/eventRule:EventRule":                     {"name", 64},
 	"aws:rds/cluster:Cluster":                                {"clusterIdentifier", 63},
 	"aws:rds/clusterInstance:ClusterInstance":                {"identifier", 63},
@@ -165,12 +183,16 @@ var nameLimits = map[string]struct {
 	"aws:ec2/securityGroup:SecurityGroup":                    {"name", 255},
 	"aws:secretsmanager/secret:Secret":                       {"name", 512},
 	"aws:cloudwatch/logGroup:LogGroup":                       {"name", 512},
+	"aws:cloudwatch/logMetricFilter:LogMetricFilter":         {"name", 512},
 	"aws:sns/topic:Topic":                                    {"name", 256},
 	"aws:kms/alias:Alias":                                    {"name", 256},
 	"aws:rds/subnetGroup:SubnetGroup":                        {"name", 255},
 	"aws:rds/clusterParameterGroup:ClusterParameterGroup":    {"name", 255},
 	"aws:cloudfront/cachePolicy:CachePolicy":                 {"name", 128},
 	"aws:cloudfront/originAccessControl:OriginAccessControl": {"name", 64},
+	"aws:cloudfront/function:Function":                       {"name", 64},
+	"aws:cloudformation/stack:Stack":                         {"name", 128},
+	"aws:codebuild/project:Project":                          {"name", 255},
 	"aws:backup/vault:Vault":                                 {"name", 50},
 	"aws:backup/plan:Plan":                                   {"name", 50},
 	"aws:backup/selection:Selection":                         {"name", 50},
@@ -185,31 +207,46 @@ func physicalNameLength(r mocks.Resource, input string) int {
 	return len(r.Name) + components.AutonameSuffixLength
 }
 
-// A configuration with the longest environment, site and job names the
-// validation allows still fits every AWS name limit: a graph that passes
-// the mocks must not fail on AWS.
+// longest returns a name of n characters that validation accepts (letters
+// and single hyphens).
+func longest(first string, n int) string {
+	s := first + strings.Repeat("-x", (n-1)/2) + strings.Repeat("y", (n-1)%2)
+	return s[:n]
+}
+
+// A configuration with the longest environment, site, pool and job names
+// validation allows still fits every AWS name limit: a graph that passes the
+// mocks must not fail on AWS.
 func TestLongestNamesFitAWSLimits(t *testing.T) {
 	cfg := copyConfig(stackConfig(t, "stg").Config)
 	env := strings.Repeat("e", components.MaxEnvironmentNameLength)
 	cfg["wpfleet:environment"] = env
+	cfg["wpfleet:waf"] = "true"
 	sites := sitesOf(t, cfg)
-	sites[0]["name"] = "s" + strings.Repeat("-x", (components.MaxSiteNameLength-1)/2) + strings.Repeat("y", (components.MaxSiteNameLength-1)%2)
-	require.Len(t, sites[0]["name"], components.MaxSiteNameLength)
-	sites[0]["jobs"] = []any{map[string]any{"name": "j" + strings.Repeat("z", components.MaxJobNameLength-1),
+	sites[0]["name"] = longest("s", components.MaxSiteNameLength)
+	sites[0]["jobs"] = []any{map[string]any{"name": longest("j", components.MaxJobNameLength),
 		"schedule": "rate(1 day)", "command": []any{"wp", "cache", "flush"}}}
 	setSites(t, cfg, sites)
+	var all []any
+	for _, s := range sites {
+		all = append(all, s["name"])
+	}
+	setPools(t, cfg, []map[string]any{{"name": longest("p", components.MaxSiteNameLength), "sites": all}})
+	require.Len(t, sites[0]["name"], components.MaxSiteNameLength)
 	res, _, err := runConfig(env, cfg)
 	require.NoError(t, err)
-	checked := 0
+	checked := map[string]int{}
 	for _, r := range res.Resources {
 		lim, ok := nameLimits[r.Type]
 		if !ok {
 			continue
 		}
-		checked++
+		checked[r.Type]++
 		assert.LessOrEqualf(t, physicalNameLength(r, lim.input), lim.limit, "%s %s: name too long for AWS", r.Type, r.Name)
 	}
-	assert.Greater(t, checked, 100)
+	for typ := range nameLimits {
+		assert.NotZerof(t, checked[typ], "no %s in the graph: the limit is not checked", typ)
+	}
 	for _, r := range res.ByType("aws:s3/bucketV2:BucketV2") {
 		assert.Equal(t, strings.ToLower(r.Name), r.Name, "bucket names must be lowercase")
 	}

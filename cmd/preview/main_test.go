@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,8 +37,12 @@ func TestTree(t *testing.T) {
 	assert.Contains(t, out, " +   pulumi:pulumi:Stack")
 	assert.Contains(t, out, "└─ wpfleet:components:Fleet")
 	assert.Contains(t, out, "wpfleet:components:WordPressSite")
+	assert.Contains(t, out, "wpfleet:components:SitePool")
 	assert.Regexp(t, `Resources:\n    \+ \d+ to create`, out)
-	assert.Regexp(t, `aws:ecs/service:Service\s+12\n`, out, "a count per type")
+	assert.Regexp(t, `wpfleet:components:WordPressSite\s+12\n`, out, "a count per type")
+	assert.Regexp(t, `aws:ecs/service:Service\s+1\n`, out, "stg serves every site from one pool")
+	assert.Contains(t, out, "\nOutputs:\n")
+	assert.Regexp(t, `siteUrls: \{"campaign":"https://campaign.stg.example.com",`, out)
 }
 
 func TestJSONShape(t *testing.T) {
@@ -70,13 +75,28 @@ func TestOtherConfigFile(t *testing.T) {
 func TestInvalidConfigExitsNonZero(t *testing.T) {
 	b, err := os.ReadFile("../../Pulumi.stg.yaml")
 	require.NoError(t, err)
-	bad := strings.Replace(string(b), "wpfleet:taskMemory: 1024", "wpfleet:taskMemory: 8192", 1)
+	bad := strings.Replace(string(b), "wpfleet:taskMemory: 2048", "wpfleet:taskMemory: 8192", 1)
+	bad = strings.Replace(bad, "wpfleet:environment: stg", "wpfleet:environment: bad", 1)
+	require.NotEqual(t, string(b), bad)
 	file := filepath.Join(t.TempDir(), "Pulumi.bad.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
 	code, out, errOut := preview("--stack", "bad", "--config", file)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out, "nothing is printed as if it were a plan")
-	assert.Contains(t, errOut, "wpfleet:taskMemory: 8192 is not valid; with 512 CPU units (0.5 vCPU) memory must be 1024-4096 MiB")
+	assert.Contains(t, errOut, `wpfleet:taskMemory: "512 CPU units, 8192 MiB" is not valid; with 512 CPU units (0.5 vCPU) memory must be 1024-4096 MiB`)
+}
+
+// A stack file that takes another stack's environment is refused: the
+// environment names every AWS resource.
+func TestAnotherStacksEnvironment(t *testing.T) {
+	b, err := os.ReadFile("../../Pulumi.stg.yaml")
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "Pulumi.qa.yaml")
+	require.NoError(t, os.WriteFile(file, b, 0o600))
+	code, out, errOut := preview("--stack", "qa", "--config", file)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `wpfleet:environment: "stg" is not valid; leave it unset or set it to the stack's name "qa"`)
 }
 
 func TestWrongTypeInStackFile(t *testing.T) {
@@ -107,16 +127,23 @@ func TestUsageErrors(t *testing.T) {
 func TestPreflightViolationFailsThePreview(t *testing.T) {
 	b, err := os.ReadFile("../../Pulumi.stg.yaml")
 	require.NoError(t, err)
-	bad := strings.Replace(string(b), "aws:region: ap-northeast-1", "aws:region: tokyo", 1)
+	// Nine tags of the user's are valid tags, but with environment and
+	// managed-by they are 11 on the release job's S3 object, which takes 10:
+	// no configuration check sees that, preflight does.
+	var tags []string
+	for i := 1; i <= 9; i++ {
+		tags = append(tags, fmt.Sprintf("    t%d: v", i))
+	}
+	bad := strings.Replace(string(b), "wpfleet:environment: stg", "wpfleet:environment: bad\n  wpfleet:tags:\n"+strings.Join(tags, "\n"), 1)
 	require.NotEqual(t, string(b), bad)
 	file := filepath.Join(t.TempDir(), "Pulumi.bad.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
 	code, out, errOut := preview("--stack", "bad", "--config", file)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out, "nothing is printed as if it were a plan")
-	assert.Contains(t, errOut, "urn:pulumi:bad::wpfleet::pulumi:pulumi:Stack::wpfleet-bad")
-	assert.Contains(t, errOut, `aws:region = "tokyo": Region tokyo is not one AWS accepts`)
-	assert.Contains(t, errOut, "[region-names; https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html")
+	assert.Contains(t, errOut, "preflight:")
+	assert.Contains(t, errOut, "aws:s3/bucketObjectv2:BucketObjectv2::bad-release-source")
+	assert.Contains(t, errOut, "[tag-limits; https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html")
 }
 
 // --strict names every shipped example value of the prod stack, by key.
