@@ -21,8 +21,33 @@ func (b *builder) edge() {
 		b.add("edge", "CloudFront HTTPS requests", PerUnit(t.CDNRequests, req, 1e4), true,
 			"%.1f M requests x $%.4f per 10,000 (%.0f page views x %.0f requests)", t.CDNRequests/1e6, req,
 			b.u.PageViewsPerMonth*b.cdnShare, b.u.RequestsPerPageView)
+		b.functions(dists)
 	}
 	b.waf()
+}
+
+// functions prices CloudFront Functions: every viewer request of a
+// distribution with a function association runs it once per association.
+func (b *builder) functions(dists []*mocks.Resource) {
+	assoc := 0
+	for _, d := range dists {
+		behaviors := append([]any{d.Inputs["defaultCacheBehavior"]}, list(d.Inputs["orderedCacheBehaviors"])...)
+		if n := 0; true {
+			for _, bh := range behaviors {
+				if m, ok := bh.(map[string]any); ok && len(list(m["functionAssociations"])) > 0 {
+					n = max(n, len(list(m["functionAssociations"])))
+				}
+			}
+			assoc += n
+		}
+	}
+	if assoc == 0 {
+		return
+	}
+	perM := b.p("cloudfront.functions.million")
+	invocations := b.traffic.CDNRequests * float64(assoc) / float64(len(dists))
+	b.add("edge", "CloudFront Functions invocations", PerUnit(invocations, perM, 1e6), true,
+		"%.1f M viewer requests run a function (%d of %d distributions) x $%.2f per million", invocations/1e6, assoc, len(dists), perM)
 }
 
 // webACL is a WAF web ACL found in the graph: natively or inside a

@@ -69,9 +69,12 @@ func TestShippedEstimates(t *testing.T) {
 	for _, l := range r.Lines {
 		basis[l.Item] = l.Basis
 	}
-	assert.Contains(t, basis["Fargate service tasks, on-demand"], "25.0 of 25.0 tasks on average in 12 services")
-	assert.Contains(t, basis["Fargate scheduled tasks, on-demand"], "99315 runs a month from 14 EventBridge schedules")
-	assert.Contains(t, basis["NAT gateway hours"], "3 NAT gateway(s)")
-	assert.Contains(t, basis["Aurora instances (db.r7g.large)"], "3 instance(s)")
-	assert.Contains(t, basis["NAT gateway data processed"], "no S3 gateway endpoint")
+	// The pool layout: two pools of two tasks, no wp-cron task starts (cron
+	// runs in the pools; only the sites' jobs are scheduled), two NAT
+	// gateways, two Serverless v2 instances, image pulls off NAT.
+	assert.Contains(t, basis["Fargate service tasks, on-demand"], "3.0 of 4.0 tasks on average in 2 services")
+	assert.Contains(t, basis["Fargate scheduled tasks, on-demand"], "from 2 EventBridge schedules")
+	assert.Contains(t, basis["NAT gateway hours"], "2 NAT gateway(s)")
+	assert.Contains(t, basis["Aurora Serverless v2 capacity"], "2 instance(s)")
+	assert.Contains(t, basis["NAT gateway data processed"], "image layers bypass NAT through the S3 gateway endpoint")
 }

@@ -64,6 +64,7 @@ var Types = map[string]Treatment{
 	// edge
 	"aws:cloudfront/distribution:Distribution":                   {true, "GB to viewers and HTTPS requests at the usage profile's edge region"},
 	"aws:cloudfront/cachePolicy:CachePolicy":                     {false, "free"},
+	"aws:cloudfront/function:Function":                           {true, "per invocation, on the distributions that run it"},
 	"aws:cloudfront/originAccessControl:OriginAccessControl":     {false, "free"},
 	"aws:cloudfront/originRequestPolicy:OriginRequestPolicy":     {false, "free"},
 	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": {false, "free"},

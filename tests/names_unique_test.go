@@ -78,11 +78,13 @@ func TestNamesAreUnique(t *testing.T) {
 			t.Run(base+"/"+c.name, func(t *testing.T) {
 				cfg := copyConfig(stackConfig(t, base).Config)
 				cfg["wpfleet:dnsZones"] = `[{"name":"wpfleet-names.test","zoneId":"Z0NAMESTEST"}]`
+				stack := base
 				if c.env != "" {
-					cfg["wpfleet:environment"] = c.env
+					// The environment names the stack: a stack may not take another's.
+					cfg["wpfleet:environment"], stack = c.env, c.env
 				}
 				setSites(t, cfg, c.sites)
-				reportCollisions(t, base, cfg)
+				reportCollisions(t, stack, cfg)
 			})
 		}
 	}
