@@ -1,6 +1,8 @@
 package cost
 
 import (
+	"encoding/json"
+	"github.com/wpfleet/wpfleet/mocks"
 	"sort"
 	"strings"
 )
@@ -18,10 +20,12 @@ func (b *builder) operations() {
 		pr := b.p("cloudwatch.dashboardMonth")
 		b.add("operations", "CloudWatch dashboards", float64(n)*pr, false, "%d dashboard(s) x $%.2f (the account's first 3 are free)", n, pr)
 	}
-	if n := len(b.g.of("aws:cloudwatch/logMetricFilter:LogMetricFilter")); n > 0 {
+	if filters := b.g.of("aws:cloudwatch/logMetricFilter:LogMetricFilter"); len(filters) > 0 {
 		pr := b.p("cloudwatch.metricMonth")
-		b.add("operations", "CloudWatch custom metrics from log metric filters", float64(n)*pr, false,
-			"%d filter(s) x 1 metric x $%.2f (a dimension multiplies a filter's metrics by its distinct values)", n, pr)
+		metrics := b.filterMetrics(filters)
+		b.add("operations", "CloudWatch custom metrics from log metric filters", metrics*pr, false,
+			"%.0f metrics from %d filter(s) x $%.2f (a filter with dimensions makes one metric per distinct value: the sites logging to its group)",
+			metrics, len(filters), pr)
 	}
 	b.containerInsights()
 	b.backup()
@@ -237,4 +241,39 @@ func (b *builder) route53() {
 	b.add("operations", "Route 53 hosted zones and queries", float64(zones)*z+b.u.DNSQueriesMillions*q, true,
 		"%d zone(s) x $%.2f (%d created here, the rest referenced by the stack's %d records) + %.1f M non-alias queries x $%.2f (alias queries to CloudFront/ALB are free)",
 		zones, z, created, len(records), b.u.DNSQueriesMillions, q)
+}
+
+// filterMetrics counts the custom metrics log metric filters publish: one
+// per filter, or with dimensions one per site whose tasks log to the
+// filter's group (the site count of the task definitions that log there).
+func (b *builder) filterMetrics(filters []*mocks.Resource) float64 {
+	sitesOf := map[string]int{}
+	for _, td := range b.g.of("aws:ecs/taskDefinition:TaskDefinition") {
+		var defs []struct {
+			LogConfiguration struct {
+				Options map[string]string `json:"options"`
+			} `json:"logConfiguration"`
+		}
+		if json.Unmarshal([]byte(str(td.Inputs["containerDefinitions"])), &defs) != nil || len(defs) == 0 {
+			continue
+		}
+		sites := 0
+		for _, v := range list(td.Inputs["volumes"]) {
+			if m, ok := v.(map[string]any); ok && m["efsVolumeConfiguration"] != nil {
+				sites++ // one access point per site
+			}
+		}
+		group := defs[0].LogConfiguration.Options["awslogs-group"]
+		sitesOf[group] = max(sitesOf[group], max(1, sites))
+	}
+	total := 0.0
+	for _, f := range filters {
+		dims, _ := f.Inputs["metricTransformation"].(map[string]any)
+		if d, _ := dims["dimensions"].(map[string]any); len(d) > 0 {
+			total += float64(max(1, sitesOf[str(f.Inputs["logGroupName"])]))
+			continue
+		}
+		total++
+	}
+	return total
 }
