@@ -117,10 +117,19 @@ func InvalidValues(err error) []*InvalidValueError {
 	return out
 }
 
+// UnreadableValue is how a string setting the program cannot read appears:
+// an encrypted (secure) config value in the offline preview, which never
+// decrypts. Validation accepts it as set and checks nothing about it; the
+// run under the Pulumi engine, which decrypts, checks the real value.
+const UnreadableValue = "[secret]"
+
 func (c *check) err() error {
 	seen := map[string]bool{}
 	var out []error
 	for _, e := range c.errs {
+		if iv, ok := e.(*InvalidValueError); ok && iv.Value == UnreadableValue {
+			continue
+		}
 		if msg := e.Error(); !seen[msg] {
 			seen[msg] = true
 			out = append(out, e)

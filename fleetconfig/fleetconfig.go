@@ -132,8 +132,9 @@ func FromMap(values map[string]string, stack string) (components.FleetArgs, erro
 }
 
 // SecretPlaceholder is what an encrypted (secure) value reads offline: the
-// preview never decrypts it.
-const SecretPlaceholder = "[secret]"
+// preview never decrypts it. Components accept it as set
+// (components.UnreadableValue).
+const SecretPlaceholder = components.UnreadableValue
 
 // FromMapWithSecrets is FromMap for a configuration whose secretKeys are
 // encrypted in the stack file. Offline their values read SecretPlaceholder:
@@ -171,6 +172,10 @@ func FromMapWithSecrets(values map[string]string, stack string, secretKeys []str
 		f, ok := byKey[k]
 		if !ok {
 			errs = append(errs, unknownKey(k))
+			continue
+		}
+		if !blinded[k] && strings.Contains(values[k], SecretPlaceholder) {
+			errs = append(errs, fmt.Sprintf("%s: %q is not valid; %s is how an encrypted value reads offline: set the real value, or a secret with pulumi config set --secret", k, values[k], SecretPlaceholder))
 			continue
 		}
 		if blinded[k] {

@@ -101,17 +101,21 @@ func (p *cliProject) run(args ...string) string {
 	return out.String()
 }
 
-// cliStack walks the README's CLI steps that need no AWS account on a copy
-// of the project: log in to a local file backend, create the stack, set a
-// plain value and a --path value. The CLI rewrites the whole stack file
+// cliStack runs the `pulumi` commands of the README's "Deploying for real"
+// that need no AWS account (login, stack init, config set) on a copy of the
+// project, with a local file backend instead of the README's S3 bucket and
+// a stand-in registry for $REGISTRY. The CLI rewrites the whole stack file
 // (numbers become quoted strings, blank lines go).
 func cliStack(t *testing.T) *cliProject {
 	p := newCLIProject(t, pulumiCLI(t), "stg")
-	p.run("login", "file://"+p.backend)
-	p.run("stack", "init", "stg")
-	p.run("config", "set", "wpfleet:nginxImage", cliNginx)
-	p.run("config", "set", "--path", "wpfleet:dnsZones[0].zoneId", cliZone)
-	p.run("config", "set", "wpfleet:releaseRepoUrlTemplate", "https://github.com/acme/wp-{site}.git")
+	cmds := readmeCLICommands(t)
+	require.NotEmpty(t, cmds, "README.md's Deploying for real has pulumi commands to run")
+	for _, args := range cmds {
+		if args[0] == "login" {
+			args = []string{"login", "file://" + p.backend}
+		}
+		p.run(args...)
+	}
 	assert.Equal(t, cliZone+"\n", p.run("config", "get", "--path", "wpfleet:dnsZones[0].zoneId"))
 	written := p.read("Pulumi.stg.yaml")
 	require.Contains(t, written, "encryptionsalt:", "stack init wrote the passphrase salt")
@@ -119,9 +123,69 @@ func cliStack(t *testing.T) *cliProject {
 	return p
 }
 
+// readmeCLICommands returns the arguments of every `pulumi login`, `stack
+// init` and `config set` line in the README's "Deploying for real" section,
+// with $REGISTRY expanded to cliRegistry.
+func readmeCLICommands(t *testing.T) [][]string {
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	require.NoError(t, err)
+	text := string(b)
+	start := strings.Index(text, "## Deploying for real")
+	require.GreaterOrEqual(t, start, 0, "README.md has a Deploying for real section")
+	section := text[start:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	var out [][]string
+	for _, line := range strings.Split(section, "\n") {
+		line = strings.TrimSpace(strings.ReplaceAll(line, "$REGISTRY", cliRegistry))
+		for _, prefix := range []string{"pulumi login ", "pulumi stack init ", "pulumi config set "} {
+			if strings.HasPrefix(line, prefix) {
+				out = append(out, shellWords(t, strings.TrimPrefix(line, "pulumi ")))
+			}
+		}
+	}
+	return out
+}
+
+// shellWords splits a command line as sh does for plain words and
+// single-quoted strings (all the README's pulumi lines use).
+func shellWords(t *testing.T, line string) []string {
+	var words []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for _, r := range line {
+		switch {
+		case quoted && r == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteRune(r)
+		case r == '\'':
+			quoted, inWord = true, true
+		case r == ' ' || r == '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case r == '"' || r == '\\' || r == '$' || r == '`':
+			t.Fatalf("README command %q uses %q, which this test does not expand", line, r)
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	require.False(t, quoted, "unterminated quote in %q", line)
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
 const (
-	cliNginx = "111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/wpfleet/nginx:2.0.0"
-	cliZone  = "Z1TESTZONE0000000001"
+	cliRegistry = "111122223333.dkr.ecr.ap-northeast-1.amazonaws.com"
+	cliNginx    = cliRegistry + "/wpfleet/nginx:1.0.0" // the README's tag
+	cliZone     = "Z0123456789ABCDEFGHIJ"              // the README's zone ID
 )
 
 func (p *cliProject) read(name string) string {

@@ -400,5 +400,5 @@ func TestSecureValues(t *testing.T) {
 	cfg = copyConfig(stackConfig(t, "stg").Config)
 	cfg["wpfleet:alarmEmail"] = fleetconfig.SecretPlaceholder
 	_, err = fleetconfig.FromMapWithSecrets(cfg, "stg", nil)
-	assert.ErrorContains(t, err, `wpfleet:alarmEmail: "[secret]" is not valid`)
+	assert.ErrorContains(t, err, `wpfleet:alarmEmail: "[secret]" is not valid; [secret] is how an encrypted value reads offline`)
 }
