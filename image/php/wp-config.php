@@ -71,6 +71,9 @@
 		$c['AUTOMATIC_UPDATER_DISABLED'] = true;
 		$c['WP_AUTO_UPDATE_CORE'] = false;
 		$c['FORCE_SSL_ADMIN'] = (bool) $s['force_ssl_admin'];
+		// WPFLEET_SITE_<S>_XMLRPC, for the platform's hardening
+		// (wpfleet-hardening.php).
+		$c['WPFLEET_XMLRPC'] = (bool) $s['xmlrpc'];
 
 		// Uploads in the site's S3 bucket through humanmade/S3-Uploads, which
 		// the platform must-use plugin loads (wpfleet-platform.php). Keys are

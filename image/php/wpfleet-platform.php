@@ -70,6 +70,9 @@ function load_s3_uploads(string $lib): void {
 	define('WPFLEET_S3_UPLOADS', 'platform');
 }
 
+// Web-tier hardening: XML-RPC, user enumeration, login errors and throttle.
+require_once __DIR__ . '/wpfleet-hardening.php';
+
 if (defined('S3_UPLOADS_BUCKET')) {
 	load_s3_uploads(rtrim((string) (getenv('WPFLEET_LIB_DIR') ?: '/usr/local/lib/wpfleet'), '/'));
 }

@@ -40,18 +40,29 @@ const NginxWorkerUser, NginxWorkerGID = "www-data", 33
 // the CA bundle PHP trusts (InstallCABundle: the system's CAs plus
 // DatabaseCA, which signs the test databases' certificates, in place of the
 // RDS CAs). It returns a function that puts back what was there before.
+//
+// /etc/wpfleet is one directory for the whole machine: two test processes
+// (two checkouts) installing their own files would break each other's
+// sites mid-run. The installation is held under an exclusive lock on
+// PlatformLock until restore, so such processes take turns.
 func InstallPlatformConfig(repo string) (restore func(), err error) {
 	b, err := os.ReadFile(filepath.Join(repo, "image/php/wp-config.php"))
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := lockPlatform()
+	if err != nil {
+		return nil, err
+	}
 	restoreCA, err := InstallCABundle(repo)
 	if err != nil {
+		unlock()
 		return nil, err
 	}
 	old, readErr := os.ReadFile(PlatformConfigPath)
 	if err := os.WriteFile(PlatformConfigPath, b, 0o644); err != nil {
 		restoreCA()
+		unlock()
 		return nil, fmt.Errorf("install %s (needs root): %w", PlatformConfigPath, err)
 	}
 	return func() {
@@ -61,6 +72,30 @@ func InstallPlatformConfig(repo string) (restore func(), err error) {
 			_ = os.Remove(PlatformConfigPath)
 		}
 		restoreCA()
+		unlock()
+	}, nil
+}
+
+// PlatformLock is the lock file InstallPlatformConfig holds.
+const PlatformLock = "/run/lock/wpfleet-platform-config.lock"
+
+// lockPlatform waits for the exclusive lock on PlatformLock (released
+// by the kernel if the process dies).
+func lockPlatform() (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(PlatformLock), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(PlatformLock, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s (needs root): %w", PlatformLock, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", PlatformLock, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
 	}, nil
 }
 
@@ -113,6 +148,11 @@ type PoolOptions struct {
 	// WPCLIStandIn into the task's directory.
 	WPCLI string
 	Port  int // nginx; 0 picks a free one
+	// Replace, for benchmarks of what a file costs: image/nginx templates
+	// ("security.conf.template" -> "" leaves the deny rules out) and
+	// /usr/local/lib/wpfleet files ("wpfleet-hardening.php" -> "<?php").
+	NginxTemplates map[string]string
+	LibFiles       map[string]string
 }
 
 // Pool is a running task of a SitePool.
@@ -248,7 +288,7 @@ func (p *Pool) layout() (err error) {
 	if err := os.MkdirAll(p.LibDir, 0o755); err != nil {
 		return err
 	}
-	for _, f := range []string{"wpfleet-platform.php", "wpfleet-site-settings", "wpfleet-cron"} {
+	for _, f := range []string{"wpfleet-platform.php", "wpfleet-hardening.php", "wpfleet-site-settings", "wpfleet-cron"} {
 		b, err := os.ReadFile(filepath.Join(p.repo, "image/php", f))
 		if err != nil {
 			return err
@@ -256,6 +296,14 @@ func (p *Pool) layout() (err error) {
 		if err := os.WriteFile(filepath.Join(p.LibDir, f), b, 0o644); err != nil {
 			return err
 		}
+	}
+	for f, content := range p.Opts.LibFiles {
+		if err := os.WriteFile(filepath.Join(p.LibDir, f), []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := p.nginxTemplates(); err != nil {
+		return err
 	}
 	for name, content := range S3UploadsStandIn("platform") {
 		f := filepath.Join(p.LibDir, "s3-uploads", name)
@@ -433,13 +481,50 @@ func (p *Pool) NginxEnv() []string {
 		"WPFLEET_FPM_PORT_BASE="+port,
 		"WPFLEET_FPM_SOCKET_DIR="+p.SocketDir,
 		"WPFLEET_NGINX_RUN_DIR="+filepath.Join(p.Dir, "nginx-run"),
-		"WPFLEET_NGINX_TEMPLATE_DIR="+filepath.Join(p.repo, "image/nginx"),
+		"WPFLEET_NGINX_TEMPLATE_DIR="+p.templateDir(),
 		"WPFLEET_NGINX_BIN="+p.bins.Nginx,
 	)
 	for _, s := range p.Opts.Sites {
 		env = append(env, contract.SiteEnv(s.Name, contract.SiteHostnames)+"="+strings.Join(s.Hostnames, " "))
 	}
 	return env
+}
+
+// templateDir is image/nginx, or the task's copy with NginxTemplates.
+func (p *Pool) templateDir() string {
+	if len(p.Opts.NginxTemplates) == 0 {
+		return filepath.Join(p.repo, "image/nginx")
+	}
+	return filepath.Join(p.Dir, "nginx-templates")
+}
+
+// nginxTemplates copies image/nginx's templates with NginxTemplates
+// replaced, when there are any.
+func (p *Pool) nginxTemplates() error {
+	if len(p.Opts.NginxTemplates) == 0 {
+		return nil
+	}
+	dir := p.templateDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	src, err := filepath.Glob(filepath.Join(p.repo, "image/nginx/*.template"))
+	if err != nil {
+		return err
+	}
+	for _, f := range src {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if c, ok := p.Opts.NginxTemplates[filepath.Base(f)]; ok {
+			b = []byte(c)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *Pool) startNginx() (err error) {

@@ -36,6 +36,18 @@ func StageDir(siteDir, id string) string {
 	return filepath.Join(siteDir, ".wpfleet", "tmp", id)
 }
 
+// The test fixtures that run PHP, where a plugin keeps its own entry points
+// (nginx runs PHP at WordPress's entry points only; docs/security.md).
+const (
+	// EnvProbePath loads WordPress and reports what a request sees.
+	EnvProbePath = "/wp-content/plugins/wpfleet-test/env.php"
+	// RawProbePath never loads WordPress: its environment, request
+	// variables, headers and PHP settings as any PHP file sees them.
+	RawProbePath = "/wp-content/plugins/wpfleet-test/raw.php"
+	// SlowPath answers "start" at once and "done" after ?ms= milliseconds.
+	SlowPath = "/wp-content/plugins/wpfleet-test/slow.php"
+)
+
 // BuildWordPressTree copies Debian's WordPress into StageDir(siteDir, id)
 // with symlinks resolved (Debian links some libraries from /usr/share),
 // replaces wp-config.php with the stub and adds the test fixtures: a
@@ -60,8 +72,9 @@ func BuildWordPressTreeWith(b Binaries, siteDir, id string, extra map[string]str
 		"wp-config.php": Stub,
 		"wp-content/mu-plugins/wpfleet-test-release.php": fmt.Sprintf(muPlugin, id),
 		"wpfleet-release.txt":                            id + "\n",
-		"wpfleet-test-env.php":                           envProbe,
-		"slow.php":                                       slowPHP,
+		EnvProbePath[1:]:                                 envProbe,
+		RawProbePath[1:]:                                 rawProbe,
+		SlowPath[1:]:                                     slowPHP,
 		".git/HEAD":                                      "ref: refs/heads/main\n",
 		".git/config":                                    "[core]\n\tbare = false\n# wpfleet-test-git-config\n",
 		".env":                                           "WPFLEET_TEST_DOTENV=1\n",
@@ -192,6 +205,8 @@ if (!headers_sent()) {
 add_action('wp_footer', static function () {
 	echo '<!-- wpfleet-release:' . WPFLEET_TEST_RELEASE . ' -->';
 });
+// No mail leaves the tests: every message counts as sent.
+add_filter('pre_wp_mail', '__return_true');
 add_action('wpfleet_test_event', static function () {
 	update_option('wpfleet_test_event_ran', (string) time());
 });
@@ -213,7 +228,7 @@ add_action('wpfleet_test_fatal_event', static function () {
 const envProbe = `<?php
 // Test fixture (tests/runtime): what a request sees once WordPress has loaded
 // the platform configuration.
-require __DIR__ . '/wp-load.php';
+require dirname(__DIR__, 3) . '/wp-load.php';
 if (isset($_GET['activate'])) {
 	update_option('active_plugins', $_GET['activate'] === '' ? [] : [$_GET['activate']]);
 }
@@ -287,6 +302,22 @@ echo json_encode([
 	'counted_next' => wp_next_scheduled('wpfleet_test_counted_event'),
 	'test_runs' => (int) $GLOBALS['wpdb']->get_var("SELECT option_value FROM {$GLOBALS['wpdb']->options} WHERE option_name = 'wpfleet_test_runs'"),
 ]);
+`
+
+const rawProbe = `<?php
+// Test fixture (tests/runtime): what any PHP file sees without WordPress.
+header('Content-Type: application/json');
+echo json_encode([
+	'getenv' => (object) getenv(),
+	'server' => (object) $_SERVER,
+	'env' => (object) $_ENV,
+	'headers' => (object) (function_exists('getallheaders') ? getallheaders() : []),
+	'ini' => [
+		'memory_limit' => ini_get('memory_limit'),
+		'display_errors' => ini_get('display_errors'),
+		'user_ini.filename' => ini_get('user_ini.filename'),
+	],
+], JSON_UNESCAPED_SLASHES);
 `
 
 const slowPHP = `<?php

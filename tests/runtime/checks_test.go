@@ -35,6 +35,13 @@ func checkSecrets(t *testing.T, tk *task) {
 	if len(p.Leaks) > 0 {
 		t.Errorf("secrets reachable through the environment of a worker: %v", p.Leaks)
 	}
+	// Nor in those of a PHP file that never loads WordPress, which does not
+	// see the origin secret CloudFront sends to the ALB either.
+	origin := "origin-" + randomSecret(t)
+	raw := probeRaw(t, tk.pool, tk.site, "127.0.0.1", map[string]string{originHeader(t): origin})
+	if found := containsAny([]byte(raw.body), tk.secrets[tk.site]); len(found) > 0 || strings.Contains(raw.body, origin) || strings.Contains(raw.body, "_SECRET") {
+		t.Errorf("a PHP file without WordPress sees secrets %v, the origin secret %v, or a *_SECRET name: %.400s", found, strings.Contains(raw.body, origin), raw.body)
+	}
 	if !p.DisableWPCron || !p.DisallowFileMods || !p.ForceSSLAdmin || p.EnvironmentType != "staging" {
 		t.Errorf("constants from the settings file: %+v", p)
 	}
@@ -336,7 +343,7 @@ func checkNewRelease(t *testing.T, tk *task) {
 func checkGracefulStop(t *testing.T, tk *task) {
 	// A request is in flight once its first line has arrived (streamed:
 	// no output buffer in PHP, X-Accel-Buffering: no for nginx, no gzip).
-	req, err := http.NewRequest("GET", tk.home()+"/slow.php?ms=3000", nil)
+	req, err := http.NewRequest("GET", tk.home()+wpstack.SlowPath+"?ms=3000", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

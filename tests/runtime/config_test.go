@@ -44,7 +44,7 @@ func TestMisconfiguredSite(t *testing.T) {
 	}
 	t.Cleanup(pool.Stop)
 
-	for _, path := range []string{"/", "/wp-login.php", "/wp-admin/", "/wpfleet-test-env.php"} {
+	for _, path := range []string{"/", "/wp-login.php", "/wp-admin/", wpstack.EnvProbePath} {
 		resp, err := wpstack.Do("GET", "http://broken.test:"+fmt.Sprint(pool.Port)+path, nil, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -174,7 +174,7 @@ func (tk *task) probe(t *testing.T, query string, hdr map[string]string) probe {
 
 func probeSite(t *testing.T, pool *wpstack.Pool, site, query string, hdr map[string]string) probe {
 	t.Helper()
-	code, body, err := wpstack.Get(pool.Home(site)+"/wpfleet-test-env.php"+query, hdr)
+	code, body, err := wpstack.Get(pool.Home(site)+wpstack.EnvProbePath+query, hdr)
 	if err != nil || code != 200 {
 		t.Fatalf("probe: %d %v %.500s", code, err, body)
 	}
