@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wpfleet/wpfleet/internal/contract"
 )
 
 // SaltKeys are WordPress's eight authentication keys and salts.
@@ -93,7 +95,7 @@ const hostsPerRule = 3
 
 // OriginHeaderName is the header CloudFront adds to every request to the ALB;
 // the ALB forwards a site's requests only when it carries the site's secret.
-const OriginHeaderName = "X-Origin-Verify"
+const OriginHeaderName = contract.OriginHeader
 
 func (a WordPressSiteArgs) withDefaults() WordPressSiteArgs {
 	if a.PageTTLSeconds == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wpfleet/wpfleet/internal/contract"
 	"io"
 	"net"
 	"net/http"
@@ -383,27 +384,19 @@ func checkDroppedHeaders(t *testing.T, h *hardened) {
 }
 
 // originHeader is the header CloudFront sends the origin secret in
-// (components.OriginHeaderName, read from its source so that a rename there
+// (contract.OriginHeader, the name the ALB rules require, so that a rename there
 // fails here).
 func originHeader(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(env.repo, "components/wordpresssite.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`OriginHeaderName\s*=\s*"([^"]+)"`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal("components/wordpresssite.go: no OriginHeaderName")
-	}
 	fastcgi, err := os.ReadFile(filepath.Join(env.repo, "image/nginx/fastcgi.conf.template"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	param := "HTTP_" + strings.ToUpper(strings.ReplaceAll(string(m[1]), "-", "_"))
+	param := "HTTP_" + strings.ToUpper(strings.ReplaceAll(contract.OriginHeader, "-", "_"))
 	if !regexp.MustCompile(`(?m)^fastcgi_param\s+` + param + `\s+""`).Match(fastcgi) {
-		t.Errorf("fastcgi.conf.template does not drop %s (the origin secret's header %s)", param, m[1])
+		t.Errorf("fastcgi.conf.template does not drop %s (the origin secret's header %s)", param, contract.OriginHeader)
 	}
-	return string(m[1])
+	return contract.OriginHeader
 }
 
 func checkUserINI(t *testing.T, h *hardened) {
