@@ -181,6 +181,7 @@ func TestExampleFindings(t *testing.T) {
 		"wpfleet:sites":                          `[{"name":"top","hostnames":["www.acme-news.co.jp","myexample.com"]}]`,
 		"wpfleet:ciCircleciOrgId":                "9d0f7b52-0c2e-4f5e-9a51-3c3b1e7d2a10",
 		"wpfleet:releaseGitCredentialsSecretArn": "arn:aws:secretsmanager:ap-northeast-1:210987654321:secret:git-token-Zx12Yw",
+		"wpfleet:allowedViewerCidrs":             `["210.130.0.0/16", "198.51.101.0/24"]`,
 	}
 	assert.Empty(t, exampleFindings(real))
 	for key, value := range map[string]string{
@@ -190,6 +191,8 @@ func TestExampleFindings(t *testing.T) {
 		"wpfleet:releaseRepoUrlTemplate": "git@github.com:example-corp/wp-{site}.git",
 		"wpfleet:ciCircleciProjectIds":   `["7a0e9d12-3b4c-4d5e-8f60-718293a4b5c6"]`,
 		"wpfleet:sites":                  `[{"name":"x","hostnames":["www.example.org"]}]`,
+		"wpfleet:allowedViewerCidrs":     `["203.0.113.0/24"]`,
+		"wpfleet:albAllowedCidrs":        `["198.51.100.7/32"]`,
 	} {
 		cfg := map[string]string{key: value}
 		assert.NotEmptyf(t, exampleFindings(cfg), "%s = %s", key, value)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
@@ -37,6 +38,26 @@ var exampleValues = []exampleValue{
 		return v == "Z0123456789ABCDEFGHIJ" || strings.HasPrefix(v, "Z") && strings.Contains(v, "EXAMPLE")
 	}, "an example Route 53 hosted zone ID"},
 	{exampleDomainRe.MatchString, "an example domain (example.com, example.jp, example.net, example.org)"},
+	{documentationNetwork, "a documentation address range (RFC 5737: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24), not a real network"},
+}
+
+// documentationNetwork reports whether v is an address or network inside the
+// RFC 5737 documentation ranges (the shipped allow-lists use them).
+func documentationNetwork(v string) bool {
+	p, err := netip.ParsePrefix(v)
+	if err != nil {
+		a, err2 := netip.ParseAddr(v)
+		if err2 != nil {
+			return false
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	for _, doc := range []string{"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"} {
+		if netip.MustParsePrefix(doc).Overlaps(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // finding is one example value in the configuration.
