@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/wpfleet/wpfleet/release/tree"
 )
 
 // blockSize is what one file costs on disk at least; used to account space.
@@ -22,8 +24,16 @@ type UnpackLimits struct {
 	// MaxBytes is the most disk space (file sizes rounded up to 4 KiB, plus
 	// 4 KiB per directory and symlink) the unpacked tree may take. 0: no limit.
 	MaxBytes int64
-	// MaxEntries is the most tar entries accepted. 0: no limit.
+	// MaxEntries is the most tar entries accepted. 0: tree.MaxEntries, the
+	// bound the release job publishes within.
 	MaxEntries int
+}
+
+func (l UnpackLimits) withDefaults() UnpackLimits {
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = tree.MaxEntries
+	}
+	return l
 }
 
 // UnpackStats describes an unpacked tree.
@@ -33,182 +43,216 @@ type UnpackStats struct {
 	DiskBytes             int64 // space accounted against MaxBytes
 }
 
+// ErrNoSpace marks a refusal for lack of disk space.
+var ErrNoSpace = errors.New("not enough free space")
+
 // Unpack extracts the tar stream r into dir, which must exist and be empty.
-// Only regular files, directories and symlinks are accepted (and hard links
-// to a regular file extracted before, which tar writes for a second path of
-// one inode); absolute names,
-// ".." components, links pointing outside the tree, entries below a symlink,
-// and duplicate entries are refused. Files get mode 0644 (0755 if any execute
-// bit is set) and their tar modification time; directories get 0755. Owners
-// are not restored. On error the partly written tree is left for the caller
-// to remove.
+//
+// What it accepts is release/tree's definition, the one the release job checks before it
+// publishes: names and paths that pass tree.CheckPath, regular files, directories and
+// symlinks (and hard links to a regular file extracted before, which tar writes for a second
+// path of one inode), at most MaxEntries entries. A symlink must stay inside the tree when
+// resolved through the tree's own links (tree.ResolveLink), so links are checked only once
+// the whole archive is known and created last: nothing is ever written through a link, and
+// an entry below a symlink or a second entry of one path is refused. Files get mode 0644
+// (0755 if any execute bit is set) and their tar modification time; directories 0755. Owners
+// are not restored. On error the partly written tree is left for the caller to remove.
 func Unpack(ctx context.Context, r io.Reader, dir string, lim UnpackLimits) (UnpackStats, error) {
-	var st UnpackStats
+	lim = lim.withDefaults()
+	u := &unpacker{dir: dir, lim: lim, buf: make([]byte, 256<<10),
+		dirs: map[string]bool{"": true}, files: map[string]bool{}, links: map[string]string{}}
 	tr := tar.NewReader(r)
-	links := map[string]bool{} // symlinks created so far (tree-relative)
-	files := map[string]bool{} // regular files created so far
-	dirs := map[string]bool{".": true}
-	buf := make([]byte, 256<<10)
-	entries := 0
-	for {
+	for entries := 1; ; entries++ {
 		if err := ctx.Err(); err != nil {
-			return st, err
+			return u.st, err
 		}
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			return st, nil
+			break
 		}
 		if err != nil {
-			return st, fmt.Errorf("read tar: %w", err)
+			return u.st, fmt.Errorf("read tar: %w", err)
 		}
-		entries++
-		if lim.MaxEntries > 0 && entries > lim.MaxEntries {
-			return st, fmt.Errorf("artifact has more than %d entries, the limit", lim.MaxEntries)
+		if entries > lim.MaxEntries {
+			return u.st, fmt.Errorf("artifact has more than %d entries, the limit", lim.MaxEntries)
 		}
-		name, err := cleanName(hdr.Name)
-		if err != nil {
-			return st, err
-		}
-		if name == "." {
-			if hdr.Typeflag != tar.TypeDir {
-				return st, fmt.Errorf("entry %q: the tree root must be a directory", hdr.Name)
-			}
-			continue
-		}
-		if under := linkAncestor(name, links); under != "" {
-			return st, fmt.Errorf("entry %q is below symlink %q: not allowed", hdr.Name, under)
-		}
-		full := filepath.Join(dir, filepath.FromSlash(name))
-		if parent := path.Dir(name); !dirs[parent] {
-			if err := mkdirAll(dir, parent, dirs); err != nil {
-				return st, err
-			}
-		}
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-			if err := os.Mkdir(full, 0o755); err != nil {
-				if !errors.Is(err, fs.ErrExist) || !dirs[name] {
-					return st, fmt.Errorf("entry %q: %w", hdr.Name, err)
-				}
-			}
-			dirs[name] = true
-			st.Dirs++
-			st.DiskBytes += blockSize
-		case tar.TypeReg:
-			if hdr.Size < 0 {
-				return st, fmt.Errorf("entry %q: negative size", hdr.Name)
-			}
-			st.DiskBytes += roundUp(hdr.Size)
-			if lim.MaxBytes > 0 && st.DiskBytes > lim.MaxBytes {
-				return st, fmt.Errorf("unpacked tree would exceed %d bytes of disk, the space allowed: %w", lim.MaxBytes, ErrNoSpace)
-			}
-			mode := os.FileMode(0o644)
-			if hdr.Mode&0o111 != 0 {
-				mode = 0o755
-			}
-			if err := writeFile(full, tr, hdr, mode, buf); err != nil {
-				return st, err
-			}
-			files[name] = true
-			st.Files++
-			st.Bytes += hdr.Size
-		case tar.TypeLink:
-			// tar stores a second path of an inode it already archived as
-			// a hard link; only links to regular files of this tree are made.
-			target, err := cleanName(hdr.Linkname)
-			if err != nil || !files[target] {
-				return st, fmt.Errorf("hard link %q -> %q: the target must be a regular file earlier in the same archive", hdr.Name, hdr.Linkname)
-			}
-			if err := os.Link(filepath.Join(dir, filepath.FromSlash(target)), full); err != nil {
-				return st, fmt.Errorf("entry %q: %w", hdr.Name, err)
-			}
-			files[name] = true
-			st.Files++
-		case tar.TypeSymlink:
-			if err := checkLink(name, hdr.Linkname); err != nil {
-				return st, err
-			}
-			if err := os.Symlink(hdr.Linkname, full); err != nil {
-				return st, fmt.Errorf("entry %q: %w", hdr.Name, err)
-			}
-			links[name] = true
-			st.Symlinks++
-			st.DiskBytes += blockSize
-		default:
-			return st, fmt.Errorf("entry %q has tar type %q: only regular files, directories, symlinks and hard links within the tree are allowed", hdr.Name, string(hdr.Typeflag))
+		if err := u.entry(hdr, tr); err != nil {
+			return u.st, err
 		}
 	}
+	return u.st, u.makeLinks()
 }
 
-// ErrNoSpace marks a refusal for lack of disk space.
-var ErrNoSpace = errors.New("not enough free space")
+type unpacker struct {
+	dir   string
+	lim   UnpackLimits
+	st    UnpackStats
+	buf   []byte
+	dirs  map[string]bool   // tree-relative; "" is the root
+	files map[string]bool   // regular files
+	links map[string]string // symlink -> target, created at the end
+}
+
+func (u *unpacker) entry(hdr *tar.Header, r io.Reader) error {
+	name, err := cleanName(hdr.Name)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		if hdr.Typeflag != tar.TypeDir {
+			return fmt.Errorf("entry %q: the tree root must be a directory", hdr.Name)
+		}
+		return nil
+	}
+	if err := u.checkPlace(hdr.Name, name, hdr.Typeflag == tar.TypeDir); err != nil {
+		return err
+	}
+	full := filepath.Join(u.dir, filepath.FromSlash(name))
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+		if u.dirs[name] {
+			return nil // a directory may be listed twice
+		}
+		if err := os.Mkdir(full, 0o755); err != nil {
+			return fmt.Errorf("entry %q: %w", hdr.Name, err)
+		}
+		u.dirs[name] = true
+		u.st.Dirs++
+		return u.account(blockSize)
+	case tar.TypeReg:
+		if hdr.Size < 0 {
+			return fmt.Errorf("entry %q: negative size", hdr.Name)
+		}
+		if err := u.account(roundUp(hdr.Size)); err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if hdr.Mode&0o111 != 0 {
+			mode = 0o755
+		}
+		if err := writeFile(full, r, hdr, mode, u.buf); err != nil {
+			return err
+		}
+		u.files[name] = true
+		u.st.Files++
+		u.st.Bytes += hdr.Size
+	case tar.TypeLink:
+		// tar stores a second path of an inode it already archived as a hard link; only
+		// links to regular files of this tree are made.
+		target, err := cleanName(hdr.Linkname)
+		if err != nil || !u.files[target] {
+			return fmt.Errorf("hard link %q -> %q: the target must be a regular file earlier in the same archive", hdr.Name, hdr.Linkname)
+		}
+		if err := os.Link(filepath.Join(u.dir, filepath.FromSlash(target)), full); err != nil {
+			return fmt.Errorf("entry %q: %w", hdr.Name, err)
+		}
+		u.files[name] = true
+		u.st.Files++
+	case tar.TypeSymlink:
+		if err := tree.CheckTarget(hdr.Linkname); err != nil {
+			return fmt.Errorf("entry %q: %w", hdr.Name, err)
+		}
+		u.links[name] = hdr.Linkname
+		u.st.Symlinks++
+		return u.account(blockSize)
+	default:
+		return fmt.Errorf("entry %q has tar type %q: only regular files, directories, symlinks and hard links within the tree are allowed", hdr.Name, string(hdr.Typeflag))
+	}
+	return nil
+}
+
+// checkPlace refuses a second entry of one path (except directories listed twice) and an
+// entry below a symlink or a file, and creates missing parent directories.
+func (u *unpacker) checkPlace(raw, name string, isDir bool) error {
+	if u.files[name] || (u.dirs[name] && !isDir) {
+		return fmt.Errorf("entry %q: a second entry of the same path", raw)
+	}
+	if _, ok := u.links[name]; ok {
+		return fmt.Errorf("entry %q: a second entry of the same path", raw)
+	}
+	parent := path.Dir(name)
+	if parent == "." {
+		parent = ""
+	}
+	if u.dirs[parent] {
+		return nil
+	}
+	var missing []string
+	for p := parent; p != "" && !u.dirs[p]; p = parentDir(p) {
+		if _, ok := u.links[p]; ok {
+			return fmt.Errorf("entry %q is below symlink %q: not allowed", raw, p)
+		}
+		if u.files[p] {
+			return fmt.Errorf("entry %q is below regular file %q", raw, p)
+		}
+		missing = append(missing, p)
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		p := missing[i]
+		if err := os.Mkdir(filepath.Join(u.dir, filepath.FromSlash(p)), 0o755); err != nil {
+			return fmt.Errorf("create directory %q: %w", p, err)
+		}
+		u.dirs[p] = true
+	}
+	return nil
+}
+
+func parentDir(p string) string {
+	if d := path.Dir(p); d != "." {
+		return d
+	}
+	return ""
+}
+
+func (u *unpacker) account(n int64) error {
+	u.st.DiskBytes += n
+	if u.lim.MaxBytes > 0 && u.st.DiskBytes > u.lim.MaxBytes {
+		return fmt.Errorf("unpacked tree would exceed %d bytes of disk, the space allowed: %w", u.lim.MaxBytes, ErrNoSpace)
+	}
+	return nil
+}
+
+// makeLinks checks every symlink against the whole tree, then creates them.
+func (u *unpacker) makeLinks() error {
+	names := make([]string, 0, len(u.links))
+	for n := range u.links {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	look := tree.MapLookup(u.dirs, u.files, u.links)
+	for _, n := range names {
+		if _, err := tree.ResolveLink(look, n, u.links[n]); err != nil {
+			return err
+		}
+	}
+	for _, n := range names {
+		if err := os.Symlink(u.links[n], filepath.Join(u.dir, filepath.FromSlash(n))); err != nil {
+			return fmt.Errorf("entry %q: %w", n, err)
+		}
+	}
+	return nil
+}
 
 func roundUp(n int64) int64 {
 	return (n + blockSize - 1) / blockSize * blockSize
 }
 
-// cleanName turns a tar entry name into a clean tree-relative slash path.
+// cleanName turns a tar entry name into a tree-relative slash path ("" for the root): an
+// optional "./" prefix and one trailing "/" (directories) are dropped, and the rest must
+// pass tree.CheckPath (no absolute paths, no "." or ".." components, no backslashes).
 func cleanName(name string) (string, error) {
 	if name == "" {
 		return "", errors.New("tar entry with an empty name")
 	}
-	if strings.HasPrefix(name, "/") {
-		return "", fmt.Errorf("entry %q: absolute paths are not allowed", name)
+	n := strings.TrimPrefix(name, "./")
+	if n == "." || n == "" {
+		return "", nil
 	}
-	if strings.ContainsRune(name, 0) || strings.Contains(name, `\`) {
-		return "", fmt.Errorf("entry %q: NUL and backslash are not allowed in names", name)
+	n = strings.TrimSuffix(n, "/")
+	if err := tree.CheckPath(n); err != nil {
+		return "", fmt.Errorf("entry %q: %w", name, err)
 	}
-	for _, c := range strings.Split(name, "/") {
-		if c == ".." {
-			return "", fmt.Errorf("entry %q: \"..\" components are not allowed", name)
-		}
-	}
-	return path.Clean(name), nil
-}
-
-// linkAncestor returns the first proper ancestor of name that is a symlink.
-func linkAncestor(name string, links map[string]bool) string {
-	if len(links) == 0 {
-		return ""
-	}
-	for p := path.Dir(name); p != "."; p = path.Dir(p) {
-		if links[p] {
-			return p
-		}
-	}
-	return ""
-}
-
-// checkLink refuses symlink targets that are absolute or resolve outside the
-// tree when followed from the link's own directory.
-func checkLink(name, target string) error {
-	if target == "" {
-		return fmt.Errorf("symlink %q has an empty target", name)
-	}
-	if strings.HasPrefix(target, "/") {
-		return fmt.Errorf("symlink %q -> %q: absolute targets are not allowed", name, target)
-	}
-	resolved := path.Join(path.Dir(name), target)
-	if resolved == ".." || strings.HasPrefix(resolved, "../") {
-		return fmt.Errorf("symlink %q -> %q points outside the release tree", name, target)
-	}
-	return nil
-}
-
-// mkdirAll creates the missing parents of a tree-relative directory rel.
-func mkdirAll(root, rel string, dirs map[string]bool) error {
-	var missing []string
-	for p := rel; p != "." && !dirs[p]; p = path.Dir(p) {
-		missing = append(missing, p)
-	}
-	for i := len(missing) - 1; i >= 0; i-- {
-		p := missing[i]
-		if err := os.Mkdir(filepath.Join(root, filepath.FromSlash(p)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("create directory %q: %w", p, err)
-		}
-		dirs[p] = true
-	}
-	return nil
+	return n, nil
 }
 
 func writeFile(full string, r io.Reader, hdr *tar.Header, mode os.FileMode, buf []byte) error {
