@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
-	"strings"
 	"syscall"
 
 	"github.com/wpfleet/wpfleet/release/tree"
@@ -48,21 +45,20 @@ var ErrNoSpace = errors.New("not enough free space")
 
 // Unpack extracts the tar stream r into dir, which must exist and be empty.
 //
-// What it accepts is release/tree's definition, the one the release job checks before it
-// publishes: names and paths that pass tree.CheckPath, regular files, directories and
-// symlinks (and hard links to a regular file extracted before, which tar writes for a second
-// path of one inode), at most MaxEntries entries. A symlink must stay inside the tree when
-// resolved through the tree's own links (tree.ResolveLink), so links are checked only once
-// the whole archive is known and created last: nothing is ever written through a link, and
-// an entry below a symlink or a second entry of one path is refused. Files get mode 0644
-// (0755 if any execute bit is set) and their tar modification time; directories 0755. Owners
-// are not restored. On error the partly written tree is left for the caller to remove.
+// What it accepts is release/tree's definition (tree.Archive), the one the release job
+// checks before it publishes: names and paths that pass tree.CheckPath, regular files,
+// directories and symlinks (and hard links to a regular file extracted before, which tar
+// writes for a second path of one inode), at most MaxEntries entries, no second entry of one
+// path and none below a symlink or a file. A symlink must stay inside the tree when resolved
+// through the tree's own links (tree.ResolveLink), so links are checked once the whole
+// archive is known and created last: nothing is ever written through a link. Files get mode
+// 0644 (0755 if any execute bit is set) and their tar modification time; directories 0755.
+// Owners are not restored. On error the partly written tree is left for the caller to remove.
 func Unpack(ctx context.Context, r io.Reader, dir string, lim UnpackLimits) (UnpackStats, error) {
 	lim = lim.withDefaults()
-	u := &unpacker{dir: dir, lim: lim, buf: make([]byte, 256<<10),
-		dirs: map[string]bool{"": true}, files: map[string]bool{}, links: map[string]string{}}
+	u := &unpacker{dir: dir, lim: lim, buf: make([]byte, 256<<10), check: tree.NewArchive(lim.MaxEntries)}
 	tr := tar.NewReader(r)
-	for entries := 1; ; entries++ {
+	for {
 		if err := ctx.Err(); err != nil {
 			return u.st, err
 		}
@@ -73,14 +69,20 @@ func Unpack(ctx context.Context, r io.Reader, dir string, lim UnpackLimits) (Unp
 		if err != nil {
 			return u.st, fmt.Errorf("read tar: %w", err)
 		}
-		if entries > lim.MaxEntries {
-			return u.st, fmt.Errorf("artifact has more than %d entries, the limit", lim.MaxEntries)
-		}
 		if err := u.entry(hdr, tr); err != nil {
 			return u.st, err
 		}
 	}
-	return u.st, u.makeLinks()
+	links, err := u.check.Finish()
+	if err != nil {
+		return u.st, err
+	}
+	for _, l := range links {
+		if err := os.Symlink(l.Target, u.path(l.Path)); err != nil {
+			return u.st, fmt.Errorf("symlink %q: %w", l.Path, err)
+		}
+	}
+	return u.st, nil
 }
 
 type unpacker struct {
@@ -88,35 +90,27 @@ type unpacker struct {
 	lim   UnpackLimits
 	st    UnpackStats
 	buf   []byte
-	dirs  map[string]bool   // tree-relative; "" is the root
-	files map[string]bool   // regular files
-	links map[string]string // symlink -> target, created at the end
+	check *tree.Archive
 }
 
+func (u *unpacker) path(rel string) string { return filepath.Join(u.dir, filepath.FromSlash(rel)) }
+
 func (u *unpacker) entry(hdr *tar.Header, r io.Reader) error {
-	name, err := cleanName(hdr.Name)
-	if err != nil {
+	pl, err := u.check.Add(hdr.Name, hdr.Typeflag, hdr.Linkname)
+	if err != nil || pl.Skip {
 		return err
 	}
-	if name == "" {
-		if hdr.Typeflag != tar.TypeDir {
-			return fmt.Errorf("entry %q: the tree root must be a directory", hdr.Name)
+	for _, d := range pl.Mkdirs {
+		if err := os.Mkdir(u.path(d), 0o755); err != nil {
+			return fmt.Errorf("create directory %q: %w", d, err)
 		}
-		return nil
 	}
-	if err := u.checkPlace(hdr.Name, name, hdr.Typeflag == tar.TypeDir); err != nil {
-		return err
-	}
-	full := filepath.Join(u.dir, filepath.FromSlash(name))
+	full := u.path(pl.Path)
 	switch hdr.Typeflag {
 	case tar.TypeDir:
-		if u.dirs[name] {
-			return nil // a directory may be listed twice
-		}
 		if err := os.Mkdir(full, 0o755); err != nil {
 			return fmt.Errorf("entry %q: %w", hdr.Name, err)
 		}
-		u.dirs[name] = true
 		u.st.Dirs++
 		return u.account(blockSize)
 	case tar.TypeReg:
@@ -133,75 +127,18 @@ func (u *unpacker) entry(hdr *tar.Header, r io.Reader) error {
 		if err := writeFile(full, r, hdr, mode, u.buf); err != nil {
 			return err
 		}
-		u.files[name] = true
 		u.st.Files++
 		u.st.Bytes += hdr.Size
 	case tar.TypeLink:
-		// tar stores a second path of an inode it already archived as a hard link; only
-		// links to regular files of this tree are made.
-		target, err := cleanName(hdr.Linkname)
-		if err != nil || !u.files[target] {
-			return fmt.Errorf("hard link %q -> %q: the target must be a regular file earlier in the same archive", hdr.Name, hdr.Linkname)
-		}
-		if err := os.Link(filepath.Join(u.dir, filepath.FromSlash(target)), full); err != nil {
+		if err := os.Link(u.path(pl.LinkTo), full); err != nil {
 			return fmt.Errorf("entry %q: %w", hdr.Name, err)
 		}
-		u.files[name] = true
 		u.st.Files++
-	case tar.TypeSymlink:
-		if err := tree.CheckTarget(hdr.Linkname); err != nil {
-			return fmt.Errorf("entry %q: %w", hdr.Name, err)
-		}
-		u.links[name] = hdr.Linkname
+	case tar.TypeSymlink: // created by Unpack once every link is checked
 		u.st.Symlinks++
 		return u.account(blockSize)
-	default:
-		return fmt.Errorf("entry %q has tar type %q: only regular files, directories, symlinks and hard links within the tree are allowed", hdr.Name, string(hdr.Typeflag))
 	}
 	return nil
-}
-
-// checkPlace refuses a second entry of one path (except directories listed twice) and an
-// entry below a symlink or a file, and creates missing parent directories.
-func (u *unpacker) checkPlace(raw, name string, isDir bool) error {
-	if u.files[name] || (u.dirs[name] && !isDir) {
-		return fmt.Errorf("entry %q: a second entry of the same path", raw)
-	}
-	if _, ok := u.links[name]; ok {
-		return fmt.Errorf("entry %q: a second entry of the same path", raw)
-	}
-	parent := path.Dir(name)
-	if parent == "." {
-		parent = ""
-	}
-	if u.dirs[parent] {
-		return nil
-	}
-	var missing []string
-	for p := parent; p != "" && !u.dirs[p]; p = parentDir(p) {
-		if _, ok := u.links[p]; ok {
-			return fmt.Errorf("entry %q is below symlink %q: not allowed", raw, p)
-		}
-		if u.files[p] {
-			return fmt.Errorf("entry %q is below regular file %q", raw, p)
-		}
-		missing = append(missing, p)
-	}
-	for i := len(missing) - 1; i >= 0; i-- {
-		p := missing[i]
-		if err := os.Mkdir(filepath.Join(u.dir, filepath.FromSlash(p)), 0o755); err != nil {
-			return fmt.Errorf("create directory %q: %w", p, err)
-		}
-		u.dirs[p] = true
-	}
-	return nil
-}
-
-func parentDir(p string) string {
-	if d := path.Dir(p); d != "." {
-		return d
-	}
-	return ""
 }
 
 func (u *unpacker) account(n int64) error {
@@ -212,47 +149,8 @@ func (u *unpacker) account(n int64) error {
 	return nil
 }
 
-// makeLinks checks every symlink against the whole tree, then creates them.
-func (u *unpacker) makeLinks() error {
-	names := make([]string, 0, len(u.links))
-	for n := range u.links {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	look := tree.MapLookup(u.dirs, u.files, u.links)
-	for _, n := range names {
-		if _, err := tree.ResolveLink(look, n, u.links[n]); err != nil {
-			return err
-		}
-	}
-	for _, n := range names {
-		if err := os.Symlink(u.links[n], filepath.Join(u.dir, filepath.FromSlash(n))); err != nil {
-			return fmt.Errorf("entry %q: %w", n, err)
-		}
-	}
-	return nil
-}
-
 func roundUp(n int64) int64 {
 	return (n + blockSize - 1) / blockSize * blockSize
-}
-
-// cleanName turns a tar entry name into a tree-relative slash path ("" for the root): an
-// optional "./" prefix and one trailing "/" (directories) are dropped, and the rest must
-// pass tree.CheckPath (no absolute paths, no "." or ".." components, no backslashes).
-func cleanName(name string) (string, error) {
-	if name == "" {
-		return "", errors.New("tar entry with an empty name")
-	}
-	n := strings.TrimPrefix(name, "./")
-	if n == "." || n == "" {
-		return "", nil
-	}
-	n = strings.TrimSuffix(n, "/")
-	if err := tree.CheckPath(n); err != nil {
-		return "", fmt.Errorf("entry %q: %w", name, err)
-	}
-	return n, nil
 }
 
 func writeFile(full string, r io.Reader, hdr *tar.Header, mode os.FileMode, buf []byte) error {

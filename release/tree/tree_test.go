@@ -1,6 +1,8 @@
 package tree
 
 import (
+	"archive/tar"
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -138,5 +140,73 @@ func TestKind(t *testing.T) {
 	}
 	if err := CheckKind("d", fi.Mode()); err != nil || KindOf(fi.Mode()) != Dir {
 		t.Fatalf("dir: %v", err)
+	}
+}
+
+func tarOf(t *testing.T, entries ...[3]string) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		h := &tar.Header{Name: e[0], Mode: 0o644}
+		switch e[1] {
+		case "d":
+			h.Typeflag = tar.TypeDir
+		case "f":
+			h.Typeflag, h.Size = tar.TypeReg, int64(len(e[2]))
+		case "l":
+			h.Typeflag, h.Linkname = tar.TypeSymlink, e[2]
+		case "p":
+			h.Typeflag = tar.TypeFifo
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if e[1] == "f" {
+			if _, err := tw.Write([]byte(e[2])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf
+}
+
+func TestCheckArchive(t *testing.T) {
+	files, n, err := CheckArchive(tarOf(t, [3]string{"./", "d", ""}, [3]string{"./a/b.txt", "f", "hello"},
+		[3]string{"./l", "l", "a/b.txt"}, [3]string{"./a/", "d", ""}), 0)
+	if err != nil || files != 1 || n != 5 {
+		t.Fatalf("good archive: %d files %d bytes %v", files, n, err)
+	}
+	for name, buf := range map[string]*bytes.Buffer{
+		"escape":     tarOf(t, [3]string{"./d", "l", "."}, [3]string{"./x", "l", "d/d/../../y"}),
+		"fifo":       tarOf(t, [3]string{"./p", "p", ""}),
+		"backslash":  tarOf(t, [3]string{`./a\b`, "f", ""}),
+		"duplicate":  tarOf(t, [3]string{"./a", "f", ""}, [3]string{"./a", "f", ""}),
+		"below link": tarOf(t, [3]string{"./a", "l", "b"}, [3]string{"./a/x", "f", ""}),
+	} {
+		if _, _, err := CheckArchive(buf, 0); err == nil {
+			t.Errorf("%s: CheckArchive accepted it", name)
+		}
+	}
+	if _, _, err := CheckArchive(tarOf(t, [3]string{"./a", "f", ""}, [3]string{"./b", "f", ""}), 1); err == nil || !strings.Contains(err.Error(), "more than 1 entries") {
+		t.Fatalf("entry limit: %v", err)
+	}
+}
+
+func TestEntryName(t *testing.T) {
+	for _, tc := range []struct {
+		p    string
+		dir  bool
+		want string
+	}{{"", true, "./"}, {"a/b", false, "./a/b"}, {"a/b", true, "./a/b/"}} {
+		if got := EntryName(tc.p, tc.dir); got != tc.want {
+			t.Errorf("EntryName(%q, %v) = %q, want %q", tc.p, tc.dir, got, tc.want)
+		}
+		if c, err := CleanEntryName(EntryName(tc.p, tc.dir)); err != nil || c != tc.p {
+			t.Errorf("CleanEntryName(EntryName(%q)) = %q %v", tc.p, c, err)
+		}
 	}
 }
