@@ -38,6 +38,9 @@ func wordpressSite(t *testing.T, f *fixture, site string) string {
 		if wpRepo, wpErr = os.MkdirTemp("", "wpfleet-release-wp-"); wpErr != nil {
 			return
 		}
+		if wpErr = os.Chmod(wpRepo, 0o755); wpErr != nil { // the job's git reads it (alternates)
+			return
+		}
 		script := `set -e
 cp -rL "$1"/. "$2"/
 rm -rf "$2/wp-content/languages" "$2/.htaccess"
@@ -60,6 +63,7 @@ git -c pack.window=0 repack -adq`
 	if out, err := exec.Command("git", "clone", "-q", "--shared", wpRepo, dir).CombinedOutput(); err != nil {
 		t.Fatalf("clone WordPress: %v\n%s", err, out)
 	}
+	chownJob(t, dir, filepath.Join(dir, ".git"))
 	// The remote sends its packed objects as they are instead of searching deltas each time.
 	f.git(dir, "config", "pack.window", "0")
 	return f.git(dir, "rev-parse", "HEAD")
