@@ -41,22 +41,22 @@ func (p *proxy) handle(c net.Conn) {
 		return
 	}
 	if req.Method != http.MethodConnect {
-		fmt.Fprint(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 		p.logf("sandbox proxy: refused %s %s (only CONNECT, for https)", req.Method, req.URL.Redacted())
+		fmt.Fprint(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 		return
 	}
 	host, port, err := net.SplitHostPort(req.Host)
 	if err != nil || (port != "443" && port != "80") {
-		fmt.Fprint(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 		p.logf("sandbox proxy: refused CONNECT %q (ports 443 and 80 only)", req.Host)
+		fmt.Fprint(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	addr, err := p.check(ctx, host)
 	if err != nil {
-		fmt.Fprint(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 		p.logf("sandbox proxy: refused CONNECT %s: %v", req.Host, err)
+		fmt.Fprint(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
 	up, err := p.dialer()(ctx, net.JoinHostPort(addr.String(), port))
