@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wpfleet/wpfleet/release/tree"
@@ -27,6 +28,14 @@ type base struct {
 	sealed     time.Time
 	tree       string // the hard-linked copy, once prelink made it
 	done       chan error
+	once       sync.Once
+	err        error
+}
+
+// wait returns prelink's result (once it is done).
+func (b *base) wait() error {
+	b.once.Do(func() { b.err = <-b.done })
+	return b.err
 }
 
 var hexRE = regexp.MustCompile(`^[0-9a-f]{40}$`)

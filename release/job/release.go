@@ -136,7 +136,7 @@ func (j *job) checkout(r *newRelease, b *base, why string) error {
 		why = "the new commit has hooks"
 	}
 	if b != nil && why == "" {
-		if err := <-b.done; err != nil {
+		if err := b.wait(); err != nil {
 			why = fmt.Sprintf("the live release %s cannot be linked from: %v", b.id, err)
 		}
 	}
@@ -153,8 +153,8 @@ func (j *job) checkout(r *newRelease, b *base, why string) error {
 	if b != nil && why == "" {
 		return j.checkoutIncremental(r, b, cs)
 	}
-	if b != nil && b.done != nil {
-		<-b.done // wait for the background copy before its directory is removed
+	if b != nil {
+		_ = b.wait() // the background copy ends before its directory is removed
 	}
 	j.logf("checkout: the whole commit (%s)", why)
 	if err := j.checkLFS(j.ctx, info.entries); err != nil {

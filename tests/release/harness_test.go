@@ -327,7 +327,8 @@ type fixture struct {
 	home    string
 	sites   []string
 	env     map[string]string
-	tool    string // the job's program
+	tool    string   // the job's program
+	args    []string // its arguments (--settings FILE)
 }
 
 func newFixture(t *testing.T, sites ...string) *fixture {
@@ -538,9 +539,9 @@ func setEnv(env []string, kv string) []string {
 }
 
 func (f *fixture) command(site, action, ref string, extra ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
-	cmd := exec.Command(f.tool)
+	cmd := exec.Command(f.tool, f.args...)
 	if strings.HasSuffix(f.tool, ".sh") {
-		cmd = exec.Command("bash", f.tool)
+		cmd = exec.Command("bash", append([]string{f.tool}, f.args...)...)
 	}
 	cmd.Env = f.jobEnv(site, action, ref, extra...)
 	var stdout, stderr bytes.Buffer
