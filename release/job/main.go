@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -214,7 +215,11 @@ func (j *job) checkpoint(name string) {
 		return
 	}
 	j.logf("stopped at checkpoint %s (WPFLEET_FAULT_STOP_AT)", name)
-	_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+	// To this very thread: a signal to the process may be taken by another thread while this
+	// one runs on past the checkpoint.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	_ = syscall.Tgkill(os.Getpid(), syscall.Gettid(), syscall.SIGSTOP)
 }
 
 func (j *job) siteDir() string { return filepath.Join(j.cfg.Root, j.cfg.Site) }

@@ -163,7 +163,7 @@ func TestFaultDiskFullAfterSwitch(t *testing.T) {
 	}
 	waitStopped(t, cmd.Process.Pid)
 	fill := filepath.Join(f.root, "fill")
-	_ = exec.Command("dd", "if=/dev/zero", "of="+fill, "bs=1M", "count=64").Run()
+	fillDisk(t, fill)
 	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
@@ -175,12 +175,28 @@ func TestFaultDiskFullAfterSwitch(t *testing.T) {
 	}
 	f.checkMatchesCommit("site", cur, next)
 	f.assertUnlocked("site")
-	if err := os.Remove(fill); err != nil {
+	if err := os.RemoveAll(fill); err != nil {
 		t.Fatal(err)
 	}
 	f.commit("site", "after", map[string]string{"after.txt": "a\n"})
 	f.release("site", "main")
 	f.checkSite("site")
+}
+
+// fillDisk fills the file system of dir's parent to the last page: one large file, then small
+// ones until even a page is refused.
+func fillDisk(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_ = exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(dir, "big"), "bs=1M", "count=1024").Run()
+	page := bytes.Repeat([]byte{1}, 4096)
+	for i := 0; ; i++ {
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(i)), page, 0o644); err != nil {
+			return
+		}
+	}
 }
 
 func lastLineOf(s string) string {
