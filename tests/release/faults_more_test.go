@@ -104,13 +104,6 @@ func TestFaultReadOnlyDirectoriesFromHook(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(f.siteDir("site"), "releases", ro, "ro", "sub", "f")); err != nil || fi.Mode().Perm() != 0o444 {
 		t.Fatalf("hook output: %v %v", fi, err)
 	}
-	// A hook that leaves a directory without read permission cannot be archived: its release
-	// fails, and the next one clears its work area.
-	f.commit("site", "unreadable", map[string]string{".wpfleet/hooks/build": "#!/bin/sh\nmkdir -p no/sub && echo x > no/sub/f && chmod 0 no/sub no\n"})
-	r := f.run("site", "release", "main")
-	if r.code != 1 || !strings.Contains(r.lastLine(), "step artifact failed") {
-		t.Fatalf("unreadable directory: %s", r)
-	}
 	f.commit("site", "plain", map[string]string{".wpfleet/hooks/build": Deleted})
 	f.release("site", "main")
 	if r := f.run("site", "rollback", ""); r.code != 0 || f.currentID("site") != ro {
@@ -122,6 +115,15 @@ func TestFaultReadOnlyDirectoriesFromHook(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(f.siteDir("site"), "releases", ro)); !os.IsNotExist(err) {
 		t.Fatalf("the release with read-only directories was not pruned: %v", err)
 	}
+	// A hook that leaves a directory without read permission cannot be archived: its release
+	// fails, and the next one clears its work area.
+	f.commit("site", "unreadable", map[string]string{".wpfleet/hooks/build": "#!/bin/sh\nmkdir -p no/sub && echo x > no/sub/f && chmod 0 no/sub no\n"})
+	r := f.run("site", "release", "main")
+	if r.code != 1 || !strings.Contains(r.lastLine(), "step artifact failed") {
+		t.Fatalf("unreadable directory: %s", r)
+	}
+	f.commit("site", "readable", map[string]string{".wpfleet/hooks/build": Deleted})
+	f.release("site", "main")
 	f.checkSite("site")
 	f.assertNoWork("site")
 }
