@@ -392,6 +392,18 @@ func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineA
 	if p.CIRoles, err = newCIRoles(ctx, name, a, projectArn, tags, parent); err != nil {
 		return nil, err
 	}
+	p.setCIRoleArns()
+	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
+		"projectName":  p.ProjectName,
+		"startCommand": p.StartCommand,
+		"ciRoleArns":   p.CIRoleArns,
+	}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *ReleasePipeline) setCIRoleArns() {
 	arns := pulumi.StringMap{}
 	for k, r := range p.CIRoles {
 		arns[k] = r.Arn
@@ -403,14 +415,6 @@ func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineA
 			p.CIRoleArn = r.Arn
 		}
 	}
-	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
-		"projectName":  p.ProjectName,
-		"startCommand": p.StartCommand,
-		"ciRoleArns":   p.CIRoleArns,
-	}); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 // newReleaseSource makes the project's versioned source bucket and its one object: the job's
