@@ -334,7 +334,8 @@ type fixture struct {
 func newFixture(t *testing.T, sites ...string) *fixture {
 	t.Helper()
 	need(t, "bash", "git", "tar", "zstd", "flock", "sha256sum")
-	f := &fixture{t: t, db: database(t), env: map[string]string{}, tool: tool(t)}
+	job := tool(t) // first: without root the tests skip before starting anything
+	f := &fixture{t: t, db: database(t), env: map[string]string{}, tool: job}
 	base := t.TempDir()
 	for _, d := range []string{base, filepath.Dir(base)} { // the job's user must get through
 		if err := os.Chmod(d, 0o755); err != nil {
