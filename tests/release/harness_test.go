@@ -59,9 +59,11 @@ func init() {
 const jobUID = 82
 
 var (
-	toolOnce sync.Once
-	toolDir  string // holds wpfleet-release and wp-update-db.php, as CodeBuild installs them
-	toolErr  error
+	sandboxOnce sync.Once
+	sandboxErr  error
+	toolOnce    sync.Once
+	toolDir     string // holds wpfleet-release and wp-update-db.php, as CodeBuild installs them
+	toolErr     error
 )
 
 // tool builds the job from the source the ReleasePipeline ships (with the Go version that
@@ -75,6 +77,16 @@ func tool(t *testing.T) string {
 	}
 	if p := os.Getenv("WPFLEET_RELEASE_JOB"); p != "" {
 		return p
+	}
+	sandboxOnce.Do(func() {
+		probe := exec.Command("bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/", "true")
+		probe.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: jobUID, Gid: jobUID}}
+		if out, err := probe.CombinedOutput(); err != nil {
+			sandboxErr = fmt.Errorf("bubblewrap cannot create namespaces as uid %d on this machine: %v %s", jobUID, err, out)
+		}
+	})
+	if sandboxErr != nil {
+		unavailable(t, sandboxErr.Error())
 	}
 	toolOnce.Do(func() { toolDir, toolErr = buildTool() })
 	if toolErr != nil {
