@@ -9,6 +9,7 @@ package release
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -31,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wpfleet/wpfleet/internal/codesync"
 	"github.com/wpfleet/wpfleet/release"
 )
 
@@ -758,9 +760,11 @@ func (f *fixture) checkRelease(site, id string) manifest {
 			t.Fatalf("artifact entry is not a file, directory or symlink: %q", l)
 		}
 	}
+	// The sync agent's own fetch (checksum, release/tree's checks, unpack) accepts it, and
+	// what it unpacks is the published tree (modes aside: the agent writes 0644/0755).
 	unpacked := t.TempDir()
-	if out, err := exec.Command("bash", "-c", `zstd -dc -- "$1" | tar -xf - -C "$2"`, "-", art, unpacked).CombinedOutput(); err != nil {
-		t.Fatalf("unpack artifact: %v\n%s", err, out)
+	if _, err := codesync.Fetch(context.Background(), sd, id, unpacked, codesync.UnpackLimits{}); err != nil {
+		t.Fatalf("the sync agent refuses release %s: %v", id, err)
 	}
 	want, files, bytes := treeDigest(t, dir)
 	got, _, _ := treeDigest(t, unpacked)
