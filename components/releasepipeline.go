@@ -298,6 +298,17 @@ func distributionID(v string) string {
 	return v
 }
 
+// settingsOf renders settings.json from releaseOutputs' values.
+func (a ReleasePipelineArgs) settingsOf(v map[string]string) string {
+	cdn := map[string]string{}
+	for k, x := range v {
+		if site, ok := strings.CutPrefix(k, "cdn:"); ok {
+			cdn[site] = x
+		}
+	}
+	return SettingsJSON(a.Settings(v, cdn))
+}
+
 // releaseOutputs resolves the outputs the settings need ("cdn:<site>" for distributions).
 func (a ReleasePipelineArgs) releaseOutputs() pulumi.StringMapOutput {
 	in := pulumi.StringMap{"DB_HOST": a.DatabaseHost, "DB_MASTER_SECRET_ARN": a.MasterSecretArn,
@@ -432,13 +443,7 @@ func newReleaseSource(ctx *pulumi.Context, name string, a ReleasePipelineArgs, p
 		return nil, nil, none, err
 	}
 	sourceOf := func(v map[string]string) (map[string]string, string) {
-		cdn := map[string]string{}
-		for k, x := range v {
-			if site, ok := strings.CutPrefix(k, "cdn:"); ok {
-				cdn[site] = x
-			}
-		}
-		return release.Source(a.Files, SettingsJSON(a.Settings(v, cdn)))
+		return release.Source(a.Files, a.settingsOf(v))
 	}
 	archive := a.releaseOutputs().ApplyT(func(v map[string]string) pulumi.AssetOrArchive {
 		files, _ := sourceOf(v)
@@ -455,6 +460,15 @@ func newReleaseSource(ctx *pulumi.Context, name string, a ReleasePipelineArgs, p
 		Tags:   tagInput(a.Tags),
 	}, parent)
 	if err != nil {
+		return nil, nil, none, err
+	}
+	// The same settings, readable on their own (for people, tools and tests; the job reads
+	// the copy inside release.zip, which the buildspec's digest pins).
+	settings := a.releaseOutputs().ApplyT(a.settingsOf).(pulumi.StringOutput)
+	if _, err := s3.NewBucketObjectv2(ctx, name+"-settings", &s3.BucketObjectv2Args{
+		Bucket: source.ID(), Key: pulumi.String(release.SettingsName), Content: settings,
+		ContentType: pulumi.String("application/json"), Tags: tagInput(a.Tags),
+	}, parent); err != nil {
 		return nil, nil, none, err
 	}
 	buildspec := a.releaseOutputs().ApplyT(func(v map[string]string) string {

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -57,7 +58,18 @@ func TestReleasePipelineGraph(t *testing.T) {
 			assert.Equal(t, map[string]string{"RELEASE_PATH": "", "BRANCH": "main", "ACTION": "release"}, projectEnv(p),
 				"the job's settings live in settings.json, not in variables a build can override")
 			assert.NotContains(t, str(at(p.Inputs, "source.buildspec")), release.DigestPlaceholder)
-			assert.Regexp(t, `^[0-9a-f]{64}$`, buildspecDigest(t, p))
+			// The settings, readable beside the source, are the ones the buildspec pins.
+			settingsObj, ok := res.Find("aws:s3/bucketObjectv2:BucketObjectv2", stack+"-release-settings")
+			require.True(t, ok)
+			assert.Equal(t, "settings.json", settingsObj.Inputs["key"])
+			settings := jsonInput(t, settingsObj, "content").(map[string]any)
+			_, digest := release.Source(release.Files(), str(settingsObj.Inputs["content"]))
+			assert.Equal(t, digest, buildspecDigest(t, p))
+			assert.Equal(t, strings.Join(siteNames(t, stackConfig(t, stack).Config), " "), sortedWords(str(settings["WPFLEET_SITES"])))
+			assert.Equal(t, "wpfleet/"+stack+"/", settings["SITE_SECRET_PREFIX"])
+			for k, v := range settings {
+				assert.Falsef(t, secretLike.MatchString(k) && !strings.HasSuffix(k, "_ARN") && k != "SITE_SECRET_PREFIX", "%s=%s looks secret", k, v)
+			}
 			assert.Equal(t, "S3", at(p.Inputs, "source.type"))
 			assert.Equal(t, true, at(p.Inputs, "environment.privilegedMode"), "to mount EFS with TLS and IAM, and for bubblewrap")
 			// In the VPC's private subnets, with the release security group.
@@ -328,8 +340,12 @@ func TestReleasePipelineComponent(t *testing.T) {
 		// The buildspec pins exactly the source made of these settings.
 		_, digest := release.Source(release.Files(), components.SettingsJSON(settings))
 		assert.Equal(t, digest, buildspecDigest(t, p))
-		obj := one(t, res, "aws:s3/bucketObjectv2:BucketObjectv2")
+		obj, ok := res.Find("aws:s3/bucketObjectv2:BucketObjectv2", "rel-source")
+		require.True(t, ok)
 		assert.Equal(t, "release.zip", obj.Inputs["key"])
+		settingsObj, ok := res.Find("aws:s3/bucketObjectv2:BucketObjectv2", "rel-settings")
+		require.True(t, ok)
+		assert.JSONEq(t, components.SettingsJSON(settings), str(settingsObj.Inputs["content"]))
 		assert.Contains(t, release.Files(), "src/release/job/main.go", "the job's source ships with the buildspec")
 		pol := one(t, res, "aws:iam/rolePolicy:RolePolicy")
 		assert.NotContains(t, str(pol.Inputs["policy"]), "cloudfront:")
@@ -440,4 +456,10 @@ func TestGitHubSiteInference(t *testing.T) {
 	a.GitHub[0].Site = "blog"
 	assert.True(t, may(a, "rel-ci-gh-acme-wp-news", "blog"), "an explicit site")
 	assert.False(t, may(a, "rel-ci-gh-acme-wp-news", "news"))
+}
+
+func sortedWords(s string) string {
+	w := strings.Fields(s)
+	sort.Strings(w)
+	return strings.Join(w, " ")
 }
