@@ -6,19 +6,23 @@ import (
 	"github.com/wpfleet/wpfleet/release"
 )
 
-// releaseArgs maps the release settings onto ReleasePipelineArgs; p and the
-// release job's security group are nil while validating.
-func (f FleetArgs) releaseArgs(p *Platform, sg pulumi.StringInput) ReleasePipelineArgs {
+// releaseArgs maps the release settings onto ReleasePipelineArgs; p and
+// sites are nil while validating (placeholders stand for the platform's IDs).
+func (f FleetArgs) releaseArgs(p *Platform, sites map[string]*WordPressSite) ReleasePipelineArgs {
 	repos := map[string]string{}
 	var names []string
+	var handles []*WordPressSite
 	for _, s := range f.Sites {
 		names = append(names, s.Name)
 		if s.Repository != "" {
 			repos[s.Name] = s.Repository
 		}
+		if site := sites[s.Name]; site != nil {
+			handles = append(handles, site)
+		}
 	}
 	a := ReleasePipelineArgs{
-		Environment: f.Environment, Tags: Tags(f.Environment, "", f.Tags), Sites: names,
+		Platform: p, WordPressSites: handles, Environment: f.Environment, Tags: Tags(f.Environment, "", f.Tags), Sites: names,
 		RepoURLTemplate: f.ReleaseRepoUrlTemplate, SiteRepoURLs: repos,
 		GitCredentialsSecretArn: f.ReleaseGitCredentialsSecretArn, ConnectionArn: f.ReleaseConnectionArn,
 		KeepReleases: f.ReleaseKeep, Buildspec: release.Buildspec(), Files: release.Files(),
@@ -27,31 +31,19 @@ func (f FleetArgs) releaseArgs(p *Platform, sg pulumi.StringInput) ReleasePipeli
 		CircleCIOIDCProviderArn: f.CiCircleciOidcProviderArn,
 	}
 	if f.CiCircleciOrgId != "" {
-		a.CircleCI = &CircleCIRelease{OrgID: f.CiCircleciOrgId, ProjectIDs: f.CiCircleciProjectIds}
+		a.CircleCI = &CircleCIRelease{OrgID: f.CiCircleciOrgId, ProjectIDs: f.CiCircleciProjectIds, ProjectSites: f.CiCircleciProjectSites}
 	}
 	if p == nil {
 		x := pulumi.String("pending")
 		a.VpcId, a.SubnetIds, a.SecurityGroupId = x, pulumi.StringArray{x}, x
 		a.FileSystemId, a.FileSystemArn, a.AccessPointId, a.AccessPointArn = x, x, x, x
 		a.DatabaseHost, a.MasterSecretArn, a.AlarmTopicArn = x, x, x
-		return a
 	}
-	a.Account = &p.Account
-	a.VpcId, a.SubnetIds, a.SecurityGroupId = p.VpcId, p.PrivateSubnetIds, sg
-	a.FileSystemId, a.FileSystemArn = p.FileSystemId, p.FileSystemArn
-	a.AccessPointId, a.AccessPointArn = p.ReleaseAccessPointId, p.ReleaseAccessPointArn
-	a.DatabaseHost, a.MasterSecretArn, a.AlarmTopicArn = p.DatabaseEndpoint, p.MasterSecretArn, p.AlarmTopicArn
 	return a
 }
 
-// newRelease creates the release job: its security group is a workload of
-// the platform (out to HTTPS for git and AWS APIs, EFS and Aurora).
+// newRelease creates the release job on the platform, for every site.
 func (f FleetArgs) newRelease(ctx *pulumi.Context, p *Platform, sites map[string]*WordPressSite, parent pulumi.ResourceOption) (*ReleasePipeline, error) {
-	sg, err := p.NewWorkloadGroup(ctx, f.Environment+"-release", "wpfleet release job: out to HTTPS (git, AWS APIs), EFS and Aurora",
-		Workload{FileSystem: true, Database: true, Internet: []int{443}})
-	if err != nil {
-		return nil, err
-	}
-	ra := f.releaseArgs(p, sg.ID().ToStringOutput())
+	ra := f.releaseArgs(p, sites)
 	return NewReleasePipeline(ctx, f.Environment+"-release", &ra, parent)
 }

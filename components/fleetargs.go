@@ -159,15 +159,16 @@ type FleetArgs struct {
 	AlarmDbFreeableMemoryMiB int `json:"alarmDbFreeableMemoryMiB"`
 	AlarmEfsThroughputMibps  int `json:"alarmEfsThroughputMibps"`
 
-	ReleaseRepoUrlTemplate         string          `json:"releaseRepoUrlTemplate"`
-	ReleaseGitCredentialsSecretArn string          `json:"releaseGitCredentialsSecretArn"`
-	ReleaseConnectionArn           string          `json:"releaseConnectionArn"`
-	ReleaseKeep                    int             `json:"releaseKeep"`
-	CiGithub                       []GitHubRelease `json:"ciGithub"`
-	CiGithubOidcProviderArn        string          `json:"ciGithubOidcProviderArn"`
-	CiCircleciOrgId                string          `json:"ciCircleciOrgId"`
-	CiCircleciProjectIds           []string        `json:"ciCircleciProjectIds"`
-	CiCircleciOidcProviderArn      string          `json:"ciCircleciOidcProviderArn"`
+	ReleaseRepoUrlTemplate         string            `json:"releaseRepoUrlTemplate"`
+	ReleaseGitCredentialsSecretArn string            `json:"releaseGitCredentialsSecretArn"`
+	ReleaseConnectionArn           string            `json:"releaseConnectionArn"`
+	ReleaseKeep                    int               `json:"releaseKeep"`
+	CiGithub                       []GitHubRelease   `json:"ciGithub"`
+	CiGithubOidcProviderArn        string            `json:"ciGithubOidcProviderArn"`
+	CiCircleciOrgId                string            `json:"ciCircleciOrgId"`
+	CiCircleciProjectIds           []string          `json:"ciCircleciProjectIds"`
+	CiCircleciProjectSites         map[string]string `json:"ciCircleciProjectSites"`
+	CiCircleciOidcProviderArn      string            `json:"ciCircleciOidcProviderArn"`
 
 	Pools []PoolConfig `json:"pools"`
 	Sites []SiteConfig `json:"sites"`

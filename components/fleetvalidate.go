@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Validate checks the whole configuration and returns every problem, each
@@ -206,7 +204,7 @@ func (f FleetArgs) validateComponents() error {
 		}
 		c.add(f.mapErrors(pa.Validate(), sc))
 	}
-	ra := f.releaseArgs(nil, pulumi.String("pending"))
+	ra := f.releaseArgs(nil, nil)
 	c.add(f.mapErrors(ra.Validate(), scope{}))
 	return c.err()
 }
@@ -266,6 +264,7 @@ var configFields = map[string]string{
 	"ReleasePipelineArgs.KeepReleases": "releaseKeep", "ReleasePipelineArgs.LogRetentionDays": "logRetentionDays",
 	"ReleasePipelineArgs.GitHubOIDCProviderArn": "ciGithubOidcProviderArn", "ReleasePipelineArgs.CircleCIOIDCProviderArn": "ciCircleciOidcProviderArn",
 	"ReleasePipelineArgs.CircleCI.OrgID": "ciCircleciOrgId", "ReleasePipelineArgs.CircleCI.ProjectIDs": "ciCircleciProjectIds",
+	"ReleasePipelineArgs.CircleCI.ProjectSites": "ciCircleciProjectSites",
 }
 
 // widerKeys: an error on one of these fields is reported under the entry's

@@ -13,6 +13,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wpfleet/wpfleet/release"
 )
 
 // ReleaseImage is the CodeBuild image the release job runs in.
@@ -29,25 +31,43 @@ var (
 	oidcProviderRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/.+$`)
 )
 
-// GitHubRelease lets one GitHub repository start releases from some branches.
+// GitHubRelease lets one GitHub repository start releases of one site from some branches.
 type GitHubRelease struct {
 	// Repository is "owner/name".
 	Repository string `json:"repository"`
 	// Branches may start releases (workflow runs on refs/heads/<branch>).
 	Branches []string `json:"branches"`
+	// Site is the one site this repository may release. Defaults to the site whose git URL
+	// (its SiteRepoURLs entry, or RepoURLTemplate with {site}) is this repository on
+	// github.com, when exactly one site's is.
+	Site string `json:"site,omitempty"`
 }
 
-// CircleCIRelease lets CircleCI projects of one organisation start releases.
+// CircleCIRelease lets CircleCI projects of one organisation start releases, each of one site.
 type CircleCIRelease struct {
 	// OrgID is the CircleCI organisation ID (a UUID).
 	OrgID string
 	// ProjectIDs are the CircleCI project IDs (UUIDs) allowed.
 	ProjectIDs []string
+	// ProjectSites maps a project ID to the one site it may release (a project listed only
+	// here is allowed too). With a single site in the environment it defaults to that site;
+	// otherwise a project without a site gets a role that may watch builds but start none.
+	ProjectSites map[string]string
 }
 
 // ReleasePipelineArgs configures ReleasePipeline.
 type ReleasePipelineArgs struct {
-	// Environment names the project ("<env>-wordpress-release") and secrets. Required.
+	// Platform the job releases onto: its VPC, EFS (the release access
+	// point), database, alarm topic and account fill the fields below that
+	// are left unset, and the job's security group is made as a workload of
+	// the platform (HTTPS out, EFS, Aurora). Defaults to nil: then every ID
+	// field below is required.
+	Platform *Platform
+	// WordPressSites the job releases: their names (Sites) and distributions
+	// (CDNDistributions) unless those are set. Defaults to none.
+	WordPressSites []*WordPressSite
+	// Environment names the project ("<env>-wordpress-release") and secrets.
+	// Required (defaults to the platform's).
 	Environment string
 	// Tags for every resource. Required: at least the environment tags.
 	Tags map[string]string
@@ -101,9 +121,29 @@ type ReleasePipelineArgs struct {
 	// CircleCIOIDCProviderArn reuses an existing CircleCI OIDC provider.
 	// Defaults to creating it when CircleCI is set.
 	CircleCIOIDCProviderArn string
+	// CDNDistributions maps a site to its CloudFront distribution (ID or ARN): after a
+	// release or a rollback of the site the job invalidates /* there, and the job's role may
+	// create invalidations on these distributions only. Defaults to none.
+	CDNDistributions map[string]pulumi.StringInput
 }
 
 func (a ReleasePipelineArgs) withDefaults() ReleasePipelineArgs {
+	if p := a.Platform; p != nil {
+		a = a.fromPlatform(p)
+	}
+	if len(a.Sites) == 0 {
+		for _, s := range a.WordPressSites {
+			a.Sites = append(a.Sites, s.Name)
+		}
+	}
+	if a.CDNDistributions == nil && len(a.WordPressSites) > 0 {
+		a.CDNDistributions = map[string]pulumi.StringInput{}
+		for _, s := range a.WordPressSites {
+			if s.CDN != nil {
+				a.CDNDistributions[s.Name] = s.CDN.Id
+			}
+		}
+	}
 	if a.KeepReleases == 0 {
 		a.KeepReleases = 5
 	}
@@ -112,6 +152,42 @@ func (a ReleasePipelineArgs) withDefaults() ReleasePipelineArgs {
 	}
 	if a.TimeoutMinutes == 0 {
 		a.TimeoutMinutes = 30
+	}
+	return a
+}
+
+// fromPlatform fills the fields left unset from the platform's handles.
+func (a ReleasePipelineArgs) fromPlatform(p *Platform) ReleasePipelineArgs {
+	str := func(dst *pulumi.StringInput, v pulumi.StringOutput) {
+		if *dst == nil {
+			*dst = v
+		}
+	}
+	if a.Environment == "" {
+		a.Environment = p.Environment
+	}
+	if a.Tags == nil {
+		a.Tags = p.Tags
+	}
+	if a.Account == nil {
+		a.Account = &p.Account
+	}
+	if a.SubnetIds == nil {
+		a.SubnetIds = p.PrivateSubnetIds
+	}
+	str(&a.VpcId, p.VpcId)
+	str(&a.FileSystemId, p.FileSystemId)
+	str(&a.FileSystemArn, p.FileSystemArn)
+	str(&a.AccessPointId, p.ReleaseAccessPointId)
+	str(&a.AccessPointArn, p.ReleaseAccessPointArn)
+	str(&a.DatabaseHost, p.DatabaseEndpoint)
+	str(&a.MasterSecretArn, p.MasterSecretArn)
+	str(&a.AlarmTopicArn, p.AlarmTopicArn)
+	if a.SecurityGroupId == nil {
+		a.SecurityGroupId = pulumi.String("made by the platform") // NewReleasePipeline asks the platform for it
+	}
+	if a.LogRetentionDays == 0 {
+		a.LogRetentionDays = p.LogRetentionDays
 	}
 	return a
 }
@@ -168,40 +244,23 @@ func (a ReleasePipelineArgs) Validate() error {
 		"FileSystemId": a.FileSystemId, "FileSystemArn": a.FileSystemArn, "AccessPointId": a.AccessPointId,
 		"AccessPointArn": a.AccessPointArn, "DatabaseHost": a.DatabaseHost, "MasterSecretArn": a.MasterSecretArn,
 		"AlarmTopicArn": a.AlarmTopicArn})
-	if strings.TrimSpace(a.Buildspec) == "" || len(a.Files) == 0 {
-		c.add(invalid(k("Buildspec"), len(a.Buildspec), "the buildspec and the files it runs (release.Buildspec, release.Files)"))
+	if !strings.Contains(a.Buildspec, release.DigestPlaceholder) || len(a.Files) == 0 {
+		c.add(invalid(k("Buildspec"), len(a.Buildspec), "the buildspec (with %s) and the source it builds (release.Buildspec, release.Files)", release.DigestPlaceholder))
 	}
 	c.keyed(k("LogRetentionDays"), a.LogRetentionDays, CheckLogRetention(a.LogRetentionDays))
 	if a.TimeoutMinutes < 5 || a.TimeoutMinutes > 480 {
 		c.add(invalid(k("TimeoutMinutes"), a.TimeoutMinutes, "5 to 480 minutes"))
 	}
-	for i, g := range a.GitHub {
-		if !githubRepoRe.MatchString(g.Repository) {
-			c.add(invalid(k(fmt.Sprintf("GitHub[%d].Repository", i)), g.Repository, `"owner/name"`))
-		}
-		if len(g.Branches) == 0 {
-			c.add(invalid(k(fmt.Sprintf("GitHub[%d].Branches", i)), g.Branches, "at least one branch allowed to release"))
-		}
-		for _, b := range g.Branches {
-			if b == "" || strings.ContainsAny(b, " *?[\\") {
-				c.add(invalid(k(fmt.Sprintf("GitHub[%d].Branches", i)), b, "branch names without wildcards"))
-			}
-		}
-	}
+	a.validateCI(&c)
 	if a.GitHubOIDCProviderArn != "" && !oidcProviderRe.MatchString(a.GitHubOIDCProviderArn) {
 		c.add(invalid(k("GitHubOIDCProviderArn"), a.GitHubOIDCProviderArn, "an IAM OIDC provider ARN"))
 	}
-	if a.CircleCI != nil {
-		if !uuidRe.MatchString(a.CircleCI.OrgID) {
-			c.add(invalid(k("CircleCI.OrgID"), a.CircleCI.OrgID, "the CircleCI organisation ID, a UUID"))
+	for _, s := range sortedKeys(a.CDNDistributions) {
+		if !contains(a.Sites, s) {
+			c.add(invalid(k("CDNDistributions["+s+"]"), s, "one of the sites (%s)", strings.Join(a.Sites, ", ")))
 		}
-		if len(a.CircleCI.ProjectIDs) == 0 {
-			c.add(invalid(k("CircleCI.ProjectIDs"), nil, "at least one CircleCI project ID"))
-		}
-		for _, p := range a.CircleCI.ProjectIDs {
-			if !uuidRe.MatchString(p) {
-				c.add(invalid(k("CircleCI.ProjectIDs"), p, "CircleCI project IDs, UUIDs"))
-			}
+		if isNilInput(a.CDNDistributions[s]) {
+			c.add(invalid(k("CDNDistributions["+s+"]"), nil, "a CloudFront distribution ID or ARN"))
 		}
 	}
 	if a.CircleCIOIDCProviderArn != "" && !oidcProviderRe.MatchString(a.CircleCIOIDCProviderArn) {
@@ -211,21 +270,24 @@ func (a ReleasePipelineArgs) Validate() error {
 }
 
 // ReleasePipeline is the one CodeBuild project that releases any site of an
-// environment from git onto EFS (release/): CI starts it with RELEASE_PATH
-// and BRANCH overrides through an OIDC role that may do nothing else.
+// environment from git onto EFS (release/): CI starts it with RELEASE_PATH and BRANCH (and
+// ACTION) overrides through OIDC roles that may do nothing else, each for its own site.
 type ReleasePipeline struct {
 	pulumi.ResourceState
 
 	Project *codebuild.Project
 	Role    *iam.Role
-	// CIRole is what GitHub Actions and CircleCI assume (nil without either).
-	CIRole *iam.Role
+	// CIRoles are the CI identities' roles by key ("github:owner/name", "circleci:<project>").
+	CIRoles map[string]*iam.Role
 	// ProjectName identifies the project; StartCommand is the exact CLI call
 	// that releases a site.
 	ProjectName  pulumi.StringOutput
 	ProjectArn   pulumi.StringOutput
 	StartCommand pulumi.StringOutput
-	CIRoleArn    pulumi.StringOutput
+	// CIRoleArns are the CI roles' ARNs by key; CIRoleArn is the ARN when there is exactly
+	// one CI role ("" otherwise).
+	CIRoleArns pulumi.StringMapOutput
+	CIRoleArn  pulumi.StringOutput
 }
 
 // StartBuildCommand is the CLI call that releases site at ref.
@@ -246,8 +308,81 @@ func GitHubSubjects(repos []GitHubRelease) []string {
 	return out
 }
 
-// NewReleasePipeline creates the project, its source, role, logs, failure
-// notification and the CI identity.
+// ReleaseSitesRoot is where the buildspec mounts the release access point (root /sites).
+const ReleaseSitesRoot = "/mnt/sites"
+
+// ReleaseCAFile is where the buildspec puts the RDS CA bundle.
+const ReleaseCAFile = "/etc/pki/wpfleet/rds-global-bundle.pem"
+
+// Settings are the job's settings.json (docs/release.md, "Input"): every setting but
+// RELEASE_PATH, BRANCH and ACTION, so that overriding a variable when starting a build changes
+// nothing else. out holds the resolved DB_HOST, DB_MASTER_SECRET_ARN, EFS_FILE_SYSTEM_ID and
+// EFS_ACCESS_POINT_ID; cdn the CloudFront distribution (ID or ARN) by site.
+func (a ReleasePipelineArgs) Settings(out, cdn map[string]string) map[string]string {
+	a = a.withDefaults()
+	s := map[string]string{
+		"WPFLEET_ENV": a.Environment, "WPFLEET_SITES": strings.Join(a.Sites, " "), "WPFLEET_SITES_ROOT": ReleaseSitesRoot,
+		"KEEP_RELEASES": fmt.Sprint(a.KeepReleases), "REPO_URL_TEMPLATE": a.RepoURLTemplate,
+		"SITE_SECRET_PREFIX": NamesFor(a.Environment).SecretPrefix(), "DB_TLS_CA": ReleaseCAFile,
+		// The CodeBuild image's PHP runtime (phpenv) lives there; the sandbox sees it read-only.
+		"WPFLEET_SANDBOX_PATHS": "/root/.phpenv",
+	}
+	for _, k := range []string{"DB_HOST", "DB_MASTER_SECRET_ARN", "EFS_FILE_SYSTEM_ID", "EFS_ACCESS_POINT_ID"} {
+		s[k] = out[k]
+	}
+	var pairs []string
+	for _, site := range sortedKeys(cdn) {
+		pairs = append(pairs, site+"="+distributionID(cdn[site]))
+	}
+	if len(pairs) > 0 {
+		s["WPFLEET_CDN_DISTRIBUTIONS"] = strings.Join(pairs, " ")
+	}
+	if a.GitCredentialsSecretArn != "" {
+		s["GIT_CREDENTIALS_SECRET_ARN"] = a.GitCredentialsSecretArn
+	}
+	for _, site := range sortedKeys(a.SiteRepoURLs) {
+		s["REPO_URL_"+strings.ToUpper(strings.ReplaceAll(site, "-", "_"))] = a.SiteRepoURLs[site]
+	}
+	return s
+}
+
+// SettingsJSON renders settings as the settings.json file.
+func SettingsJSON(settings map[string]string) string {
+	b, _ := json.MarshalIndent(settings, "", "  ")
+	return string(b) + "\n"
+}
+
+// distributionID accepts a CloudFront distribution ID or ARN.
+func distributionID(v string) string {
+	if i := strings.LastIndex(v, "distribution/"); i >= 0 {
+		return v[i+len("distribution/"):]
+	}
+	return v
+}
+
+// settingsOf renders settings.json from releaseOutputs' values.
+func (a ReleasePipelineArgs) settingsOf(v map[string]string) string {
+	cdn := map[string]string{}
+	for k, x := range v {
+		if site, ok := strings.CutPrefix(k, "cdn:"); ok {
+			cdn[site] = x
+		}
+	}
+	return SettingsJSON(a.Settings(v, cdn))
+}
+
+// releaseOutputs resolves the outputs the settings need ("cdn:<site>" for distributions).
+func (a ReleasePipelineArgs) releaseOutputs() pulumi.StringMapOutput {
+	in := pulumi.StringMap{"DB_HOST": a.DatabaseHost, "DB_MASTER_SECRET_ARN": a.MasterSecretArn,
+		"EFS_FILE_SYSTEM_ID": a.FileSystemId, "EFS_ACCESS_POINT_ID": a.AccessPointId}
+	for _, s := range sortedKeys(a.CDNDistributions) {
+		in["cdn:"+s] = a.CDNDistributions[s]
+	}
+	return in.ToStringMapOutput()
+}
+
+// NewReleasePipeline creates the project, its versioned source, role, logs, failure
+// notification and the CI identities.
 func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineArgs, opts ...pulumi.ResourceOption) (*ReleasePipeline, error) {
 	if args == nil {
 		args = &ReleasePipelineArgs{}
@@ -265,39 +400,169 @@ func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineA
 		return nil, err
 	}
 	parent := pulumi.Parent(p)
+	if args.Platform != nil && args.SecurityGroupId == nil {
+		// A workload of the platform: out to HTTPS (git, AWS APIs), and SSH
+		// when a remote is ssh://; EFS and Aurora.
+		ports := []int{443}
+		if a.usesSSH() {
+			ports = append(ports, 22)
+		}
+		sg, err := args.Platform.NewWorkloadGroup(ctx, name, "wpfleet release job: out to git and AWS APIs, EFS and Aurora",
+			Workload{FileSystem: true, Database: true, Internet: ports})
+		if err != nil {
+			return nil, err
+		}
+		a.SecurityGroupId = sg.ID().ToStringOutput()
+	}
 	tags := tagInput(a.Tags)
-	projectName := a.Environment + "-wordpress-release"
+	names := NamesFor(a.Environment)
+	projectName := names.ReleaseProject()
 	projectArn := acct.ARN("codebuild", acct.Region, "project/"+projectName)
-	logGroupName := fmt.Sprintf("/wpfleet/%s/release", a.Environment)
-	logGroupArn := acct.ARN("logs", acct.Region, "log-group:"+logGroupName)
-	siteSecretPrefix := "wpfleet/" + a.Environment + "/"
+	logGroupName := names.ReleaseLogGroup()
 
-	// The job's scripts, as the project's S3 source.
-	source, err := newPrivateBucket(ctx, name+"-source", a.Tags, parent)
+	source, object, buildspec, err := newReleaseSource(ctx, name, a, parent)
 	if err != nil {
 		return nil, err
 	}
-	assets := map[string]any{}
-	for n, content := range a.Files {
-		assets[n] = pulumi.NewStringAsset(content)
-	}
-	object, err := s3.NewBucketObjectv2(ctx, name+"-source", &s3.BucketObjectv2Args{
-		Bucket: source.ID(),
-		Key:    pulumi.String("release.zip"),
-		Source: pulumi.NewAssetArchive(assets),
-		Tags:   tags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-
 	logs, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
 		Name: pulumi.String(logGroupName), RetentionInDays: pulumi.Int(a.LogRetentionDays), Tags: tags,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
+	rp, err := newReleaseRole(ctx, name, a, acct, source.Arn, p, parent)
+	if err != nil {
+		return nil, err
+	}
+	var vars codebuild.ProjectEnvironmentEnvironmentVariableArray
+	for _, e := range [][2]string{{"RELEASE_PATH", ""}, {"BRANCH", "main"}, {"ACTION", "release"}} {
+		vars = append(vars, codebuild.ProjectEnvironmentEnvironmentVariableArgs{Name: pulumi.String(e[0]), Value: pulumi.String(e[1]), Type: pulumi.String("PLAINTEXT")})
+	}
+	p.Project, err = codebuild.NewProject(ctx, name, &codebuild.ProjectArgs{
+		Name:          pulumi.String(projectName),
+		Description:   pulumi.String("Releases a wpfleet " + a.Environment + " site from git onto EFS (RELEASE_PATH=site, BRANCH=ref, ACTION=release|rollback)"),
+		ServiceRole:   p.Role.Arn,
+		BuildTimeout:  pulumi.Int(a.TimeoutMinutes),
+		QueuedTimeout: pulumi.Int(60),
+		Source: codebuild.ProjectSourceArgs{
+			Type:      pulumi.String("S3"),
+			Location:  pulumi.Sprintf("%s/%s", source.ID(), object.Key),
+			Buildspec: buildspec,
+		},
+		Artifacts: codebuild.ProjectArtifactsArgs{Type: pulumi.String("NO_ARTIFACTS")},
+		Environment: codebuild.ProjectEnvironmentArgs{
+			Type:        pulumi.String("LINUX_CONTAINER"),
+			ComputeType: pulumi.String("BUILD_GENERAL1_SMALL"),
+			Image:       pulumi.String(ReleaseImage),
+			// To mount EFS with TLS and IAM (amazon-efs-utils), and for bubblewrap's namespaces.
+			PrivilegedMode:       pulumi.Bool(true),
+			EnvironmentVariables: vars,
+		},
+		VpcConfig: codebuild.ProjectVpcConfigArgs{
+			VpcId:            a.VpcId,
+			Subnets:          a.SubnetIds,
+			SecurityGroupIds: pulumi.StringArray{a.SecurityGroupId},
+		},
+		LogsConfig: codebuild.ProjectLogsConfigArgs{
+			CloudwatchLogs: codebuild.ProjectLogsConfigCloudwatchLogsArgs{Status: pulumi.String("ENABLED"), GroupName: logs.Name},
+		},
+		Tags: tags,
+	}, parent, pulumi.DependsOn([]pulumi.Resource{rp}))
+	if err != nil {
+		return nil, err
+	}
+	p.ProjectName = p.Project.Name
+	p.ProjectArn = p.Project.Arn
+	p.StartCommand = p.Project.Name.ApplyT(func(n string) string { return StartBuildCommand(n, "<site>", "<branch|tag|commit>") }).(pulumi.StringOutput)
+	if err := newReleaseFailures(ctx, name, a, projectName, logGroupName, tags, parent); err != nil {
+		return nil, err
+	}
+	if p.CIRoles, err = newCIRoles(ctx, name, a, projectArn, tags, parent); err != nil {
+		return nil, err
+	}
+	p.setCIRoleArns()
+	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
+		"projectName":  p.ProjectName,
+		"startCommand": p.StartCommand,
+		"ciRoleArns":   p.CIRoleArns,
+	}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
 
+func (p *ReleasePipeline) setCIRoleArns() {
+	arns := pulumi.StringMap{}
+	for k, r := range p.CIRoles {
+		arns[k] = r.Arn
+	}
+	p.CIRoleArns = arns.ToStringMapOutput()
+	p.CIRoleArn = pulumi.String("").ToStringOutput()
+	for _, r := range p.CIRoles {
+		if len(p.CIRoles) == 1 {
+			p.CIRoleArn = r.Arn
+		}
+	}
+}
+
+// newReleaseSource makes the project's versioned source bucket and its one object: the job's
+// source, settings.json and SHA256SUMS; and returns the buildspec pinned to that source.
+func newReleaseSource(ctx *pulumi.Context, name string, a ReleasePipelineArgs, parent pulumi.ResourceOption) (*s3.BucketV2, *s3.BucketObjectv2, pulumi.StringOutput, error) {
+	var none pulumi.StringOutput
+	source, err := newPrivateBucket(ctx, name+"-source", a.Tags, parent)
+	if err != nil {
+		return nil, nil, none, err
+	}
+	if _, err := s3.NewBucketVersioningV2(ctx, name+"-source", &s3.BucketVersioningV2Args{
+		Bucket:                  source.ID(),
+		VersioningConfiguration: s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
+	}, parent); err != nil {
+		return nil, nil, none, err
+	}
+	sourceOf := func(v map[string]string) (map[string]string, string) {
+		return release.Source(a.Files, a.settingsOf(v))
+	}
+	archive := a.releaseOutputs().ApplyT(func(v map[string]string) pulumi.AssetOrArchive {
+		files, _ := sourceOf(v)
+		assets := map[string]any{}
+		for n, content := range files {
+			assets[n] = pulumi.NewStringAsset(content)
+		}
+		return pulumi.NewAssetArchive(assets)
+	}).(pulumi.AssetOrArchiveOutput)
+	object, err := s3.NewBucketObjectv2(ctx, name+"-source", &s3.BucketObjectv2Args{
+		Bucket: source.ID(),
+		Key:    pulumi.String("release.zip"),
+		Source: archive,
+		Tags:   tagInput(a.Tags),
+	}, parent)
+	if err != nil {
+		return nil, nil, none, err
+	}
+	// The same settings, readable on their own (for people, tools and tests; the job reads
+	// the copy inside release.zip, which the buildspec's digest pins).
+	settings := a.releaseOutputs().ApplyT(a.settingsOf).(pulumi.StringOutput)
+	if _, err := s3.NewBucketObjectv2(ctx, name+"-settings", &s3.BucketObjectv2Args{
+		Bucket: source.ID(), Key: pulumi.String(release.SettingsName), Content: settings,
+		ContentType: pulumi.String("application/json"), Tags: tagInput(a.Tags),
+	}, parent); err != nil {
+		return nil, nil, none, err
+	}
+	buildspec := a.releaseOutputs().ApplyT(func(v map[string]string) string {
+		_, digest := sourceOf(v)
+		return release.BuildspecFor(a.Buildspec, digest)
+	}).(pulumi.StringOutput)
+	return source, object, buildspec, nil
+}
+
+// newReleaseRole makes the job's role: its logs, its source, the database secrets, the release
+// access point, the VPC's network interfaces, CloudFront invalidations on the sites'
+// distributions only, and the git connection if any.
+func newReleaseRole(ctx *pulumi.Context, name string, a ReleasePipelineArgs, acct Account, bucketArn pulumi.StringInput, p *ReleasePipeline, parent pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	tags := tagInput(a.Tags)
+	logGroupArn := acct.ARN("logs", acct.Region, "log-group:"+NamesFor(a.Environment).ReleaseLogGroup())
+	siteSecretPrefix := NamesFor(a.Environment).SecretPrefix()
+	var err error
 	p.Role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
 		Description:      pulumi.String("The wpfleet " + a.Environment + " release job: its EFS access point, its secrets, its logs"),
 		AssumeRolePolicy: pulumi.String(servicePrincipalPolicy("codebuild.amazonaws.com", acct.ID)),
@@ -310,6 +575,10 @@ func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineA
 	gitSecret, connection := a.GitCredentialsSecretArn, a.ConnectionArn
 	rolePolicy := policyOutput(func(v []string) PolicyDocument {
 		fsArn, apArn, master, bucketArn, subnetScope := v[0], v[1], v[2], v[3], acct.ARN("ec2", acct.Region, "")
+		var distributions []string
+		for _, id := range v[4:] {
+			distributions = append(distributions, acct.ARN("cloudfront", "", "distribution/"+distributionID(id)))
+		}
 		secrets := []string{master, secretArn(siteSecretPrefix + "*/db-??????")}
 		if gitSecret != "" {
 			secrets = append(secrets, gitSecret)
@@ -334,87 +603,32 @@ func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineA
 			{Sid: "VpcDescribe", Effect: "Allow", Action: []string{"ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
 				"ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"}, Resource: []string{"*"}},
 		}
+		// CreateInvalidation's resource type is the distribution (Service Authorization
+		// Reference, list_amazoncloudfront): the sites' own, nothing else.
+		if len(distributions) > 0 {
+			st = append(st, PolicyStatement{Sid: "InvalidateSiteDistributions", Effect: "Allow",
+				Action: []string{"cloudfront:CreateInvalidation"}, Resource: distributions})
+		}
 		if connection != "" {
 			st = append(st, PolicyStatement{Sid: "UseGitConnection", Effect: "Allow",
 				Action:   []string{"codeconnections:UseConnection", "codestar-connections:UseConnection", "codeconnections:GetConnectionToken"},
 				Resource: []string{connection}})
 		}
 		return Policy(st...)
-	}, a.FileSystemArn, a.AccessPointArn, a.MasterSecretArn, source.Arn)
-	rp, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: p.Role.ID(), Policy: rolePolicy}, parent)
-	if err != nil {
-		return nil, err
-	}
+	}, append([]pulumi.StringInput{a.FileSystemArn, a.AccessPointArn, a.MasterSecretArn, bucketArn}, cdnInputs(a)...)...)
+	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: p.Role.ID(), Policy: rolePolicy}, parent)
+}
 
-	env := []struct {
-		name  string
-		value pulumi.StringInput
-	}{
-		{"RELEASE_PATH", pulumi.String("")},
-		{"BRANCH", pulumi.String("main")},
-		{"ACTION", pulumi.String("release")},
-		{"WPFLEET_ENV", pulumi.String(a.Environment)},
-		{"WPFLEET_SITES", pulumi.String(strings.Join(a.Sites, " "))},
-		{"KEEP_RELEASES", pulumi.String(fmt.Sprint(a.KeepReleases))},
-		{"REPO_URL_TEMPLATE", pulumi.String(a.RepoURLTemplate)},
-		{"EFS_FILE_SYSTEM_ID", a.FileSystemId},
-		{"EFS_ACCESS_POINT_ID", a.AccessPointId},
-		{"DB_HOST", a.DatabaseHost},
-		{"DB_MASTER_SECRET_ARN", a.MasterSecretArn},
-		{"SITE_SECRET_PREFIX", pulumi.String(siteSecretPrefix)},
+func cdnInputs(a ReleasePipelineArgs) []pulumi.StringInput {
+	var out []pulumi.StringInput
+	for _, s := range sortedKeys(a.CDNDistributions) {
+		out = append(out, a.CDNDistributions[s])
 	}
-	if a.GitCredentialsSecretArn != "" {
-		env = append(env, struct {
-			name  string
-			value pulumi.StringInput
-		}{"GIT_CREDENTIALS_SECRET_ARN", pulumi.String(a.GitCredentialsSecretArn)})
-	}
-	for _, s := range sortedKeys(a.SiteRepoURLs) {
-		env = append(env, struct {
-			name  string
-			value pulumi.StringInput
-		}{"REPO_URL_" + strings.ToUpper(strings.ReplaceAll(s, "-", "_")), pulumi.String(a.SiteRepoURLs[s])})
-	}
-	var vars codebuild.ProjectEnvironmentEnvironmentVariableArray
-	for _, e := range env {
-		vars = append(vars, codebuild.ProjectEnvironmentEnvironmentVariableArgs{Name: pulumi.String(e.name), Value: e.value, Type: pulumi.String("PLAINTEXT")})
-	}
-	p.Project, err = codebuild.NewProject(ctx, name, &codebuild.ProjectArgs{
-		Name:          pulumi.String(projectName),
-		Description:   pulumi.String("Releases a wpfleet " + a.Environment + " site from git onto EFS (RELEASE_PATH=site, BRANCH=ref, ACTION=release|rollback)"),
-		ServiceRole:   p.Role.Arn,
-		BuildTimeout:  pulumi.Int(a.TimeoutMinutes),
-		QueuedTimeout: pulumi.Int(60),
-		Source: codebuild.ProjectSourceArgs{
-			Type:      pulumi.String("S3"),
-			Location:  pulumi.Sprintf("%s/%s", source.ID(), object.Key),
-			Buildspec: pulumi.String(a.Buildspec),
-		},
-		Artifacts: codebuild.ProjectArtifactsArgs{Type: pulumi.String("NO_ARTIFACTS")},
-		Environment: codebuild.ProjectEnvironmentArgs{
-			Type:                 pulumi.String("LINUX_CONTAINER"),
-			ComputeType:          pulumi.String("BUILD_GENERAL1_SMALL"),
-			Image:                pulumi.String(ReleaseImage),
-			PrivilegedMode:       pulumi.Bool(true), // to mount EFS with TLS and IAM (amazon-efs-utils)
-			EnvironmentVariables: vars,
-		},
-		VpcConfig: codebuild.ProjectVpcConfigArgs{
-			VpcId:            a.VpcId,
-			Subnets:          a.SubnetIds,
-			SecurityGroupIds: pulumi.StringArray{a.SecurityGroupId},
-		},
-		LogsConfig: codebuild.ProjectLogsConfigArgs{
-			CloudwatchLogs: codebuild.ProjectLogsConfigCloudwatchLogsArgs{Status: pulumi.String("ENABLED"), GroupName: logs.Name},
-		},
-		Tags: tags,
-	}, parent, pulumi.DependsOn([]pulumi.Resource{rp}))
-	if err != nil {
-		return nil, err
-	}
-	p.ProjectName = p.Project.Name
-	p.ProjectArn = p.Project.Arn
-	p.StartCommand = p.Project.Name.ApplyT(func(n string) string { return StartBuildCommand(n, "<site>", "<branch|tag|commit>") }).(pulumi.StringOutput)
+	return out
+}
 
+// newReleaseFailures tells the alarm topic about failed, stopped and timed-out releases.
+func newReleaseFailures(ctx *pulumi.Context, name string, a ReleasePipelineArgs, projectName, logGroupName string, tags pulumi.StringMap, parent pulumi.ResourceOption) error {
 	// Failed releases reach the alarm topic.
 	pattern, _ := json.Marshal(map[string]any{
 		"source":      []string{"aws.codebuild"},
@@ -430,7 +644,7 @@ func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineA
 		Tags:         tags,
 	}, parent)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if _, err = cloudwatch.NewEventTarget(ctx, name+"-failures", &cloudwatch.EventTargetArgs{
 		Rule: failures.Name,
@@ -440,106 +654,21 @@ func NewReleasePipeline(ctx *pulumi.Context, name string, args *ReleasePipelineA
 			InputTemplate: pulumi.String(`"wpfleet ` + a.Environment + ` release <build> ended <status>. Logs: ` + logGroupName + `"`),
 		},
 	}, parent); err != nil {
-		return nil, err
+		return err
 	}
 
-	// CI identity: may start this project and read its builds, nothing else.
-	providers := map[string]pulumi.StringInput{}
-	if len(a.GitHub) > 0 {
-		arn := pulumi.StringInput(pulumi.String(a.GitHubOIDCProviderArn))
-		if a.GitHubOIDCProviderArn == "" {
-			gh, err := iam.NewOpenIdConnectProvider(ctx, name+"-github", &iam.OpenIdConnectProviderArgs{
-				Url:           pulumi.String("https://" + githubOIDCHost),
-				ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
-				// IAM trusts GitHub's issuer through its own CA list; the thumbprint is required by the API only.
-				ThumbprintLists: pulumi.StringArray{pulumi.String("6938fd4d98bab03faadb97b34396831e3780aea1"), pulumi.String("1c58a3a8518e8759bf075b76b750d4f2df264fcd")},
-				Tags:            tags,
-			}, parent)
-			if err != nil {
-				return nil, err
-			}
-			arn = gh.Arn
-		}
-		providers["github"] = arn
-	}
-	var circleHost string
-	if a.CircleCI != nil {
-		circleHost = "oidc.circleci.com/org/" + a.CircleCI.OrgID
-		arn := pulumi.StringInput(pulumi.String(a.CircleCIOIDCProviderArn))
-		if a.CircleCIOIDCProviderArn == "" {
-			cc, err := iam.NewOpenIdConnectProvider(ctx, name+"-circleci", &iam.OpenIdConnectProviderArgs{
-				Url:             pulumi.String("https://" + circleHost),
-				ClientIdLists:   pulumi.StringArray{pulumi.String(a.CircleCI.OrgID)},
-				ThumbprintLists: pulumi.StringArray{pulumi.String("9e99a48a9960b14926bb7f3b02e22da2b0ab7280")},
-				Tags:            tags,
-			}, parent)
-			if err != nil {
-				return nil, err
-			}
-			arn = cc.Arn
-		}
-		providers["circleci"] = arn
-	}
-	p.CIRoleArn = pulumi.String("").ToStringOutput()
-	if len(providers) > 0 {
-		gh, cc := providers["github"], providers["circleci"]
-		if gh == nil {
-			gh = pulumi.String("")
-		}
-		if cc == nil {
-			cc = pulumi.String("")
-		}
-		ghSubjects := GitHubSubjects(a.GitHub)
-		circle := a.CircleCI
-		trustPolicy := policyOutput(func(v []string) PolicyDocument {
-			var trust []PolicyStatement
-			if v[0] != "" {
-				trust = append(trust, PolicyStatement{Sid: "GitHubActions", Effect: "Allow",
-					Principal: map[string]any{"Federated": v[0]}, Action: []string{"sts:AssumeRoleWithWebIdentity"},
-					Condition: map[string]map[string]any{
-						"StringEquals": {githubOIDCHost + ":aud": "sts.amazonaws.com"},
-						"StringLike":   {githubOIDCHost + ":sub": ghSubjects},
-					}})
-			}
-			if v[1] != "" {
-				var subs []string
-				for _, id := range circle.ProjectIDs {
-					subs = append(subs, "org/"+circle.OrgID+"/project/"+id+"/user/*")
-				}
-				trust = append(trust, PolicyStatement{Sid: "CircleCI", Effect: "Allow",
-					Principal: map[string]any{"Federated": v[1]}, Action: []string{"sts:AssumeRoleWithWebIdentity"},
-					Condition: map[string]map[string]any{
-						"StringEquals": {circleHost + ":aud": circle.OrgID},
-						"StringLike":   {circleHost + ":sub": subs},
-					}})
-			}
-			return Policy(trust...)
-		}, gh, cc)
-		p.CIRole, err = iam.NewRole(ctx, name+"-ci", &iam.RoleArgs{
-			Description:        pulumi.String("CI may start wpfleet " + a.Environment + " releases and watch them, nothing else"),
-			AssumeRolePolicy:   trustPolicy,
-			MaxSessionDuration: pulumi.Int(3600),
-			Tags:               tags,
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		if _, err = iam.NewRolePolicy(ctx, name+"-ci", &iam.RolePolicyArgs{
-			Role: p.CIRole.ID(),
-			Policy: pulumi.String(Policy(PolicyStatement{Sid: "StartAndWatchReleases", Effect: "Allow",
-				Action: []string{"codebuild:StartBuild", "codebuild:BatchGetBuilds"}, Resource: []string{projectArn}}).JSON()),
-		}, parent); err != nil {
-			return nil, err
-		}
-		p.CIRoleArn = p.CIRole.Arn
-	}
+	return nil
+}
 
-	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
-		"projectName":  p.ProjectName,
-		"startCommand": p.StartCommand,
-		"ciRoleArn":    p.CIRoleArn,
-	}); err != nil {
-		return nil, err
+// usesSSH reports whether any site's remote is an ssh:// URL.
+func (a ReleasePipelineArgs) usesSSH() bool {
+	if strings.HasPrefix(a.RepoURLTemplate, "ssh://") {
+		return true
 	}
-	return p, nil
+	for _, u := range a.SiteRepoURLs {
+		if strings.HasPrefix(u, "ssh://") {
+			return true
+		}
+	}
+	return false
 }

@@ -35,6 +35,7 @@ func Run(ctx *pulumi.Context) error {
 	ctx.Export("dashboardName", pulumi.String(fleet.Dashboard.Name))
 	ctx.Export("releaseProjectName", fleet.Release.ProjectName)
 	ctx.Export("releaseCiRoleArn", fleet.Release.CIRoleArn)
+	ctx.Export("releaseCiRoleArns", fleet.Release.CIRoleArns)
 	ctx.Export("releaseStartCommand", fleet.Release.StartCommand)
 	return nil
 }

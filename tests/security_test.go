@@ -45,6 +45,9 @@ func TestLeastPrivilegeIAM(t *testing.T) {
 			require.NotEmpty(t, policies)
 			for _, p := range policies {
 				for _, st := range statements(jsonInput(t, p, "policy")) {
+					if st["Effect"] == "Deny" {
+						continue // an explicit deny narrows what the role's allows give (the CI roles' override denials)
+					}
 					require.Equal(t, "Allow", st["Effect"], p.Name)
 					for _, a := range strList(st["Action"]) {
 						assert.NotContainsf(t, a, "*", "%s grants wildcard action %s", p.Name, a)

@@ -216,7 +216,7 @@ func TestOutputs(t *testing.T) {
 			res := shippedStack(t, stack)
 			args := fleetArgs(t, stack)
 			assert.ElementsMatch(t, []string{"siteUrls", "albDnsName", "efsId", "bucketNames", "clusterName", "databaseEndpoint",
-				"alarmTopicArn", "cdnDomains", "dashboardName", "releaseProjectName", "releaseCiRoleArn", "releaseStartCommand"},
+				"alarmTopicArn", "cdnDomains", "dashboardName", "releaseProjectName", "releaseCiRoleArn", "releaseCiRoleArns", "releaseStartCommand"},
 				keys(res.Outputs))
 			urls := res.Outputs["siteUrls"].(map[string]any)
 			buckets := res.Outputs["bucketNames"].(map[string]any)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Release job benchmark: incremental release of a 20,000-file repository after a 10-file
 # commit, and rollback, timed on this machine's local disk (CodeBuild start-up and EFS are not
-# part of it). Runs the real release/wpfleet-release.sh against a real git remote (file://), a
-# MariaDB started here and Debian's WordPress (so the database upgrade step runs for real); the
-# only stand-in is a fake `aws` command serving the two database secrets from files.
+# part of it). Builds the release job (release/cmd/wpfleet-release, as CodeBuild does) and runs
+# it against a real git remote (file://), a MariaDB started here and Debian's WordPress (so the
+# database upgrade runs for real, in the sandbox); the only stand-in is a fake `aws` command
+# serving the two database secrets from files.
 #
 # Usage: bench/release/run.sh [RUNS]   (default 7; prints a Markdown table, median of RUNS)
 # Env:   BENCH_DIR  work directory (default: a new directory under /var/tmp, removed at the end)
@@ -24,10 +25,9 @@ FILES=${FILES:-20000}
 }
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
-SCRIPT=$REPO_ROOT/release/wpfleet-release.sh
 WP_SRC=/usr/share/wordpress
 
-for c in git tar zstd jq flock mariadb-install-db mariadbd mariadb php awk; do
+for c in go git zstd bwrap mariadb-install-db mariadbd mariadb php awk; do
 	command -v "$c" >/dev/null || {
 		echo "bench: $c is not installed (see .ci/apt-packages)" >&2
 		exit 1
@@ -81,8 +81,14 @@ CREATE USER 'master'@'%' IDENTIFIED BY '$MASTER_PW';
 GRANT ALL PRIVILEGES ON *.* TO 'master'@'%' WITH GRANT OPTION;
 SQL
 
-# ---- secrets (fake aws) ------------------------------------------------------------------
+# ---- the job, built as the buildspec builds it ---------------------------------------------
 BIN=$BENCH_DIR/bin
+mkdir -p "$BIN"
+(cd "$REPO_ROOT" && CGO_ENABLED=0 go build -trimpath -o "$BIN/wpfleet-release" ./release/cmd/wpfleet-release)
+cp "$REPO_ROOT/release/wp-update-db.php" "$BIN/"
+SCRIPT=$BIN/wpfleet-release
+
+# ---- secrets (fake aws) ------------------------------------------------------------------
 SECRETS=$BENCH_DIR/secrets
 mkdir -p "$BIN" "$SECRETS"
 cat >"$BIN/aws" <<'EOF'
@@ -140,7 +146,7 @@ job() {
 	local out start end
 	start=$EPOCHREALTIME
 	# shellcheck disable=SC2016 # $0 and $1 belong to the inner bash
-	out=$(ACTION=$1 BRANCH=${2:-main} bash -c 'bash "$0" 2>"$1" || exit; times' "$SCRIPT" "$BENCH_DIR/job.log") || {
+	out=$(ACTION=$1 BRANCH=${2:-main} bash -c '"$0" 2>"$1" || exit; times' "$SCRIPT" "$BENCH_DIR/job.log") || {
 		cat "$BENCH_DIR/job.log" >&2
 		exit 1
 	}

@@ -97,7 +97,6 @@ func run(ctx *pulumi.Context) error {
 		return err
 	}
 	var members []*components.WordPressSite
-	var names []string
 	urls := pulumi.StringMap{}
 	for i, c := range s.sites {
 		var hosts []components.Hostname
@@ -113,7 +112,6 @@ func run(ctx *pulumi.Context) error {
 			return err
 		}
 		members = append(members, ws)
-		names = append(names, c.Name)
 		urls[c.Name] = ws.URL
 	}
 	pool, err := components.NewSitePool(ctx, s.env+"-web", &components.SitePoolArgs{
@@ -123,17 +121,8 @@ func run(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	sg, err := platform.NewWorkloadGroup(ctx, s.env+"-release", "wpfleet release job: out to HTTPS (git, AWS APIs), EFS and Aurora",
-		components.Workload{FileSystem: true, Database: true, Internet: []int{443}})
-	if err != nil {
-		return err
-	}
-	p := platform
 	rel, err := components.NewReleasePipeline(ctx, s.env+"-release", &components.ReleasePipelineArgs{
-		Environment: s.env, Tags: p.Tags, Account: &p.Account, Sites: names, RepoURLTemplate: s.repo, LogRetentionDays: p.LogRetentionDays,
-		VpcId: p.VpcId, SubnetIds: p.PrivateSubnetIds, SecurityGroupId: sg.ID(),
-		FileSystemId: p.FileSystemId, FileSystemArn: p.FileSystemArn, AccessPointId: p.ReleaseAccessPointId, AccessPointArn: p.ReleaseAccessPointArn,
-		DatabaseHost: p.DatabaseEndpoint, MasterSecretArn: p.MasterSecretArn, AlarmTopicArn: p.AlarmTopicArn,
+		Platform: platform, WordPressSites: members, RepoURLTemplate: s.repo,
 		Buildspec: release.Buildspec(), Files: release.Files(),
 	})
 	if err != nil {

@@ -90,6 +90,7 @@ func run(ctx *pulumi.Context) error {
 		return err
 	}
 	var names []string
+	var all []*components.WordPressSite
 	var servers []*components.SitePool
 	urls := pulumi.StringMap{}
 	for _, p := range pools {
@@ -104,6 +105,7 @@ func run(ctx *pulumi.Context) error {
 			}
 			names = append(names, site)
 			members = append(members, ws)
+			all = append(all, ws)
 			urls[site] = ws.URL
 		}
 		sp, err := components.NewSitePool(ctx, s.env+"-"+p.name, &components.SitePoolArgs{
@@ -118,7 +120,7 @@ func run(ctx *pulumi.Context) error {
 	if _, err := components.NewDashboard(ctx, s.env, &components.DashboardArgs{Platform: platform, Pools: servers}); err != nil {
 		return err
 	}
-	rel, err := newRelease(ctx, s, platform, names)
+	rel, err := newRelease(ctx, s, platform, all)
 	if err != nil {
 		return err
 	}
@@ -132,20 +134,11 @@ func run(ctx *pulumi.Context) error {
 	return nil
 }
 
-// newRelease is the one release job of the stack, for every site.
-func newRelease(ctx *pulumi.Context, s settings, p *components.Platform, sites []string) (*components.ReleasePipeline, error) {
-	sg, err := p.NewWorkloadGroup(ctx, s.env+"-release", "wpfleet release job: out to HTTPS (git, AWS APIs), EFS and Aurora",
-		components.Workload{FileSystem: true, Database: true, Internet: []int{443}})
-	if err != nil {
-		return nil, err
-	}
+// newRelease is the one release job of the stack, for every site: the
+// platform gives it its network, file system, database and alarm topic.
+func newRelease(ctx *pulumi.Context, s settings, p *components.Platform, sites []*components.WordPressSite) (*components.ReleasePipeline, error) {
 	return components.NewReleasePipeline(ctx, s.env+"-release", &components.ReleasePipelineArgs{
-		Environment: s.env, Tags: p.Tags, Account: &p.Account, Sites: sites,
-		RepoURLTemplate: s.repo, LogRetentionDays: p.LogRetentionDays,
-		VpcId: p.VpcId, SubnetIds: p.PrivateSubnetIds, SecurityGroupId: sg.ID(),
-		FileSystemId: p.FileSystemId, FileSystemArn: p.FileSystemArn,
-		AccessPointId: p.ReleaseAccessPointId, AccessPointArn: p.ReleaseAccessPointArn,
-		DatabaseHost: p.DatabaseEndpoint, MasterSecretArn: p.MasterSecretArn, AlarmTopicArn: p.AlarmTopicArn,
+		Platform: p, WordPressSites: sites, RepoURLTemplate: s.repo,
 		Buildspec: release.Buildspec(), Files: release.Files(),
 	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -71,8 +72,11 @@ func TestSharedPool(t *testing.T) {
 	}
 	assert.Equal(t, map[string]any{"www": "https://www.example.org", "blog": "https://blog.example.org", "shop": "https://shop.example.org"},
 		res.Outputs["siteUrls"])
-	env := exampletest.Find(t, res, "aws:codebuild/project:Project", "demo-release").Inputs["environment"].(map[string]any)
-	assert.Contains(t, env["environmentVariables"], map[string]any{"name": "WPFLEET_SITES", "value": "www blog shop", "type": "PLAINTEXT"})
+	// One release job for the three sites; its settings sit beside its source.
+	settings := exampletest.Find(t, res, "aws:s3/bucketObjectv2:BucketObjectv2", "demo-release-settings").Inputs["content"].(string)
+	var parsed map[string]any
+	require.NoError(t, json.Unmarshal([]byte(settings), &parsed))
+	assert.Equal(t, "www blog shop", parsed["WPFLEET_SITES"])
 }
 
 func TestSharedPoolPassesThePolicyPack(t *testing.T) {

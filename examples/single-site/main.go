@@ -121,7 +121,7 @@ func run(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	rel, err := newRelease(ctx, env, platform, s)
+	rel, err := newRelease(ctx, env, platform, site, s)
 	if err != nil {
 		return err
 	}
@@ -136,19 +136,9 @@ func run(ctx *pulumi.Context) error {
 // newRelease is the site's release job: it clones the repository, builds the
 // release onto the shared file system through the platform's release access
 // point and creates the site's database user with the master secret.
-func newRelease(ctx *pulumi.Context, env string, p *components.Platform, s siteConfig) (*components.ReleasePipeline, error) {
-	sg, err := p.NewWorkloadGroup(ctx, env+"-release", "wpfleet release job: out to HTTPS (git, AWS APIs), EFS and Aurora",
-		components.Workload{FileSystem: true, Database: true, Internet: []int{443}})
-	if err != nil {
-		return nil, err
-	}
+func newRelease(ctx *pulumi.Context, env string, p *components.Platform, site *components.WordPressSite, s siteConfig) (*components.ReleasePipeline, error) {
 	return components.NewReleasePipeline(ctx, env+"-release", &components.ReleasePipelineArgs{
-		Environment: env, Tags: p.Tags, Account: &p.Account, Sites: []string{s.Name},
-		RepoURLTemplate: s.RepoURLTemplate, LogRetentionDays: p.LogRetentionDays,
-		VpcId: p.VpcId, SubnetIds: p.PrivateSubnetIds, SecurityGroupId: sg.ID(),
-		FileSystemId: p.FileSystemId, FileSystemArn: p.FileSystemArn,
-		AccessPointId: p.ReleaseAccessPointId, AccessPointArn: p.ReleaseAccessPointArn,
-		DatabaseHost: p.DatabaseEndpoint, MasterSecretArn: p.MasterSecretArn, AlarmTopicArn: p.AlarmTopicArn,
+		Platform: p, WordPressSites: []*components.WordPressSite{site}, RepoURLTemplate: s.RepoURLTemplate,
 		Buildspec: release.Buildspec(), Files: release.Files(),
 	})
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/wpfleet/wpfleet/release/tree"
 )
 
 // entry is one tar entry for a test artifact.
@@ -145,21 +147,31 @@ func TestUnpackRefusesUnsafeEntries(t *testing.T) {
 		entries []entry
 		want    string
 	}{
-		{"absolute path", []entry{file("/etc/passwd", "x")}, "absolute paths are not allowed"},
-		{"dot-dot", []entry{file("./a/../../evil", "x")}, `".." components`},
-		{"dot-dot at start", []entry{file("../evil", "x")}, `".." components`},
-		{"absolute symlink", []entry{link("./l", "/etc")}, "absolute targets are not allowed"},
-		{"escaping symlink", []entry{dir("./a/"), link("./a/l", "../../x")}, "points outside the release tree"},
-		{"escaping via clean", []entry{link("./l", "a/../../x")}, "points outside the release tree"},
+		{"absolute path", []entry{file("/etc/passwd", "x")}, "is absolute"},
+		{"dot-dot", []entry{file("./a/../../evil", "x")}, `name ".." is not allowed`},
+		{"dot-dot at start", []entry{file("../evil", "x")}, `name ".." is not allowed`},
+		{"backslash", []entry{file(`./wp-content/a\b.php`, "x")}, `not allowed in names`},
+		{"control character", []entry{file("./a\nb", "x")}, `not allowed in names`},
+		{"absolute symlink", []entry{link("./l", "/etc")}, "absolute symlink target"},
+		{"escaping symlink", []entry{dir("./a/"), link("./a/l", "../../x")}, "leaves the release tree"},
+		{"escaping via clean", []entry{link("./l", "a/../../x")}, "leaves the release tree"},
+		// issue 9: d -> . makes "d/d/d/../.." one level up as text but two above the root
+		// physically; the old lexical check let it through and the agent served /etc/passwd.
+		{"escaping through a link to the root", []entry{link("./d", "."), link("./pw", "d/d/d/../../etc/passwd")}, "leaves the release tree"},
+		// The link it goes through comes later in the archive: checked with the whole tree known.
+		{"escaping through a later link", []entry{link("./pw", "d/../etc/passwd"), link("./d", ".")}, "leaves the release tree"},
+		{"link loop", []entry{link("./a", "b"), link("./b", "a"), link("./c", "a/x")}, "a loop"},
 		{"write below symlink", []entry{dir("./d/"), link("./l", "d"), file("./l/f", "x")}, `below symlink "l"`},
+		{"write below later symlink", []entry{file("./l/f", "x"), link("./l", "d")}, "second entry of the same path"},
 		{"hard link outside", []entry{file("./a", "x"), {name: "./b", link: "/etc/passwd", typ: tar.TypeLink}}, "must be a regular file earlier in the same archive"},
 		{"hard link up", []entry{{name: "./b", link: "../x", typ: tar.TypeLink}}, "must be a regular file earlier in the same archive"},
 		{"hard link to directory", []entry{dir("./d/"), {name: "./b", link: "d", typ: tar.TypeLink}}, "must be a regular file earlier in the same archive"},
 		{"hard link to later file", []entry{{name: "./b", link: "a", typ: tar.TypeLink}, file("./a", "x")}, "must be a regular file earlier in the same archive"},
 		{"fifo", []entry{{name: "./p", typ: tar.TypeFifo, mode: 0o644}}, "only regular files, directories, symlinks"},
 		{"char device", []entry{{name: "./c", typ: tar.TypeChar, mode: 0o644}}, "only regular files, directories, symlinks"},
-		{"duplicate file", []entry{file("./a", "1"), file("./a", "2")}, "file exists"},
-		{"file over symlink", []entry{link("./a", "b"), file("./a", "2")}, "file exists"},
+		{"duplicate file", []entry{file("./a", "1"), file("./a", "2")}, "second entry of the same path"},
+		{"file over symlink", []entry{link("./a", "b"), file("./a", "2")}, "second entry of the same path"},
+		{"symlink over directory", []entry{dir("./a/"), link("./a", ".")}, "second entry of the same path"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -225,6 +237,18 @@ func TestUnpackLimits(t *testing.T) {
 	}
 	if _, err := Unpack(context.Background(), bytes.NewReader(big), t.TempDir(), UnpackLimits{MaxEntries: 1}); err == nil || !strings.Contains(err.Error(), "more than 1 entries") {
 		t.Fatalf("MaxEntries: err = %v", err)
+	}
+}
+
+// Without a limit set, the agent still bounds entries (tree.MaxEntries, the bound the release
+// job publishes within), so an artifact of tiny entries cannot make it create files forever.
+// (The cut itself is TestUnpackLimits; a million real entries would take the test 10 s.)
+func TestUnpackBoundsEntriesByDefault(t *testing.T) {
+	if got := (UnpackLimits{MaxBytes: 5}).withDefaults(); got.MaxEntries != tree.MaxEntries || got.MaxBytes != 5 {
+		t.Fatalf("defaults: %+v, want MaxEntries %d", got, tree.MaxEntries)
+	}
+	if got := (UnpackLimits{MaxEntries: 7}).withDefaults(); got.MaxEntries != 7 {
+		t.Fatalf("an explicit limit is kept: %+v", got)
 	}
 }
 
@@ -312,6 +336,20 @@ func TestSyncKeepsOldReleaseOnBadArtifact(t *testing.T) {
 			sum := sha256.Sum256(art)
 			writeTestFile(t, ArtifactPath(src, "r2"), art)
 			writeTestFile(t, filepath.Join(src, ArtifactsDir, "r2"+ChecksumExt), []byte(hex.EncodeToString(sum[:])+"  r2.tar.zst\n"))
+		},
+		// issue 9: a link that stays inside as text (12 names down, 12 up) but leaves the tree
+		// physically (each d is the root) used to be unpacked, and nginx served /etc/passwd
+		// through it.
+		"link escaping through another link": func(t *testing.T, src string) {
+			publish(t, src, "r2", map[string]string{"index.php": "two"}, nil)
+			art := zstdBytes(t, tarBytes(t, []entry{file("./index.php", "two"), link("./d", "."),
+				link("./passwd.txt", strings.Repeat("d/", 12)+strings.Repeat("../", 12)+"etc/passwd")}))
+			sum := sha256.Sum256(art)
+			writeTestFile(t, ArtifactPath(src, "r2"), art)
+			writeTestFile(t, filepath.Join(src, ArtifactsDir, "r2"+ChecksumExt), []byte(hex.EncodeToString(sum[:])+"  r2.tar.zst\n"))
+		},
+		"backslash in a name": func(t *testing.T, src string) {
+			publish(t, src, "r2", map[string]string{"index.php": "two", `wp-content\x.php`: "x"}, nil)
 		},
 	}
 	for name, breakIt := range cases {

@@ -65,7 +65,7 @@ const (
 const (
 	// OriginHeader carries a site's origin secret from CloudFront to the
 	// ALB (whose rules require it); nginx drops it before PHP.
-	OriginHeader = "X-Origin-Verify"
+	OriginHeader  = "X-Origin-Verify"
 	EnvRealIPFrom = "WPFLEET_REAL_IP_FROM" // space-separated CIDRs trusted in X-Forwarded-For
 	NginxPort     = 8080
 	HealthPath    = "/healthz"

@@ -2,6 +2,7 @@ package release
 
 import (
 	"crypto/rand"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,17 +56,15 @@ func TestFaultRemoteUnreachable(t *testing.T) {
 	})
 }
 
-// The remote's upload-pack dies after at most 2 MiB of an 8 MiB pack (dd passes each read on
-// at once and stops after 32 of them).
+// The remote dies mid-fetch: the HTTP server (git's own http-backend) cuts the connection
+// after 2 MiB of an 8 MiB pack.
 func TestFaultRemoteDiesMidFetch(t *testing.T) {
 	f, _, before := faultFixture(t)
 	f.commit("site", "big", map[string]string{"big.bin": randomString(t, 8<<20)})
-	wrapper := filepath.Join(t.TempDir(), "dying-upload-pack")
-	writeFile(t, wrapper, "#!/bin/sh\n\"$(git --exec-path)/git-upload-pack\" \"$@\" | dd bs=65536 count=32 2>/dev/null\n", 0o755)
+	srv := f.gitHTTP(t, 2<<20, nil)
 	mirror := filepath.Join(f.siteDir("site"), ".wpfleet", "repo.git")
 	refsBefore := gitOut(t, mirror, "for-each-ref")
-	r := f.run("site", "release", "main", "GIT_CONFIG_COUNT=1",
-		"GIT_CONFIG_KEY_0=remote.origin.uploadpack", "GIT_CONFIG_VALUE_0="+wrapper)
+	r := f.run("site", "release", "main", "REPO_URL_SITE="+srv.URL+"/site/.git")
 	if refs := gitOut(t, mirror, "for-each-ref"); refs != refsBefore {
 		t.Fatalf("a failed fetch moved the mirror's refs:\n%s\nwas:\n%s", refs, refsBefore)
 	}
@@ -109,9 +108,9 @@ func TestFaultHooks(t *testing.T) {
 		{"hook not executable", map[string]string{".wpfleet/hooks/build": "echo hi\n"}, nil,
 			"must be an executable file"},
 		{"hook links outside", map[string]string{".wpfleet/hooks/build": "#!/bin/sh\nln -s ../../../../etc/passwd wp-content/pw\n"}, nil,
-			"points outside the release"},
+			"releases hold only links that stay inside the release"},
 		{"absolute symlink in repo", map[string]string{"wp-content/abs": Link + "/etc/passwd"}, nil,
-			"points outside the release"},
+			"releases hold only links that stay inside the release"},
 		{"fifo from hook", map[string]string{".wpfleet/hooks/build": "#!/bin/sh\nmkfifo wp-content/fifo\n"}, nil,
 			"not a file, directory or symlink"},
 		{"composer fails", map[string]string{"composer.json": "{ not json"}, nil,
@@ -148,7 +147,8 @@ func randomString(t *testing.T, n int) string {
 // mountTmpfs mounts a small tmpfs over dir for the test (root only).
 func mountTmpfs(t *testing.T, dir, size string) {
 	t.Helper()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0755", "tmpfs", dir).CombinedOutput(); err != nil {
+	opts := fmt.Sprintf("size=%s,mode=0755,uid=%d,gid=%d", size, jobUID, jobUID)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "tmpfs", dir).CombinedOutput(); err != nil {
 		unavailable(t, "cannot mount a tmpfs for the disk-full test (needs root): "+strings.TrimSpace(string(out)))
 	}
 	t.Cleanup(func() {
@@ -194,21 +194,25 @@ func TestFaultKilled(t *testing.T) {
 		t.Run(point, func(t *testing.T) {
 			t.Parallel()
 			f, good, before := faultFixture(t)
-			mark := filepath.Join(t.TempDir(), "hook-running")
-			next := f.commit("site", "with hook", map[string]string{
-				".wpfleet/hooks/build": "#!/bin/sh\necho hooked > hooked.txt\n[ -n \"$HOOK_MARK\" ] || exit 0\ntouch \"$HOOK_MARK\"\nsleep 300\n",
-			})
-			env := []string{"WPFLEET_FAULT_STOP_AT=" + point}
-			if point == "in-hook" {
-				env = []string{"HOOK_MARK=" + mark}
+			// The hook runs in the sandbox: it tells the test it is running through a file in
+			// its tree, the only place it can write.
+			files := map[string]string{
+				".wpfleet/hooks/build": "#!/bin/sh\necho hooked > hooked.txt\n[ -f .wpfleet/slow ] || exit 0\ntouch hook-running\nsleep 300\n",
 			}
+			var env []string
+			if point == "in-hook" {
+				files[".wpfleet/slow"] = "1\n"
+			} else {
+				env = []string{"WPFLEET_FAULT_STOP_AT=" + point}
+			}
+			next := f.commit("site", "with hook", files)
 			cmd, _, _ := f.command("site", "release", "main", env...)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			pid := cmd.Process.Pid
 			if point == "in-hook" {
-				waitFile(t, mark)
+				waitGlob(t, filepath.Join(f.siteDir("site"), ".wpfleet", "tmp", "*", "hook-running"))
 			} else {
 				waitStopped(t, pid)
 			}
@@ -239,12 +243,28 @@ func TestFaultKilled(t *testing.T) {
 			f.assertUnlocked("site")
 
 			// The next release works and clears the leftovers.
+			if point == "in-hook" {
+				next = f.commit("site", "hook no longer slow", map[string]string{".wpfleet/slow": Deleted})
+			}
 			id := f.release("site", "main")
 			f.checkMatchesCommit("site", id, next, "hooked.txt")
 			f.checkSite("site")
 			f.assertNoWork("site")
 		})
 	}
+}
+
+func waitGlob(t *testing.T, pattern string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(pattern); len(m) > 0 {
+			return m[0]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not appear", pattern)
+	return ""
 }
 
 func waitFile(t *testing.T, p string) {

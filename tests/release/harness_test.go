@@ -1,11 +1,15 @@
-// Package release runs the release job (release/wpfleet-release.sh) for real: real git with
-// file:// remotes, a real MariaDB started by the tests, real tar, zstd, PHP and WordPress. The
-// only stand-in is a fake `aws` command that serves Secrets Manager secrets from files.
+// Package release runs the release job for real: the program CodeBuild builds, compiled here
+// from exactly the source the ReleasePipeline ships (release.Files), run as uid 82 (the EFS
+// access point's user, which has no root powers over the files), with real git remotes
+// (file://, and git's http-backend on loopback), a MariaDB started by the tests, real zstd,
+// bubblewrap, PHP and WordPress. The only stand-in is a fake `aws` command that serves Secrets
+// Manager secrets from files and records CloudFront invalidations.
 package release
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +17,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +31,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wpfleet/wpfleet/internal/codesync"
+	"github.com/wpfleet/wpfleet/release"
 )
 
 const (
@@ -36,10 +46,7 @@ const (
 
 var idRE = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$`)
 
-var (
-	repoRoot   string
-	scriptPath string
-)
+var repoRoot string
 
 func init() {
 	wd, err := os.Getwd()
@@ -47,7 +54,88 @@ func init() {
 		panic(err)
 	}
 	repoRoot = filepath.Clean(filepath.Join(wd, "..", ".."))
-	scriptPath = filepath.Join(repoRoot, "release", "wpfleet-release.sh")
+}
+
+// jobUID is the user the job runs as: the EFS access point's POSIX user. Root would ignore
+// file permissions that stop the real job.
+const jobUID = 82
+
+var (
+	sandboxOnce sync.Once
+	sandboxErr  error
+	toolOnce    sync.Once
+	toolDir     string // holds wpfleet-release and wp-update-db.php, as CodeBuild installs them
+	toolErr     error
+)
+
+// tool builds the job from the source the ReleasePipeline ships (with the Go version that
+// source declares, offline, standard library only) the first time a test needs it.
+// WPFLEET_RELEASE_JOB=path runs another program instead (an old release script: `bash path`).
+func tool(t *testing.T) string {
+	t.Helper()
+	need(t, "go", "bwrap")
+	if os.Geteuid() != 0 {
+		unavailable(t, "the release tests run the job as uid 82 (the EFS access point's user) and need root to switch to it")
+	}
+	if p := os.Getenv("WPFLEET_RELEASE_JOB"); p != "" {
+		return p
+	}
+	sandboxOnce.Do(func() {
+		probe := exec.Command("bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/", "true")
+		probe.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: jobUID, Gid: jobUID}}
+		if out, err := probe.CombinedOutput(); err != nil {
+			sandboxErr = fmt.Errorf("bubblewrap cannot create namespaces as uid %d on this machine: %v %s", jobUID, err, out)
+		}
+	})
+	if sandboxErr != nil {
+		unavailable(t, sandboxErr.Error())
+	}
+	toolOnce.Do(func() { toolDir, toolErr = buildTool() })
+	if toolErr != nil {
+		t.Fatal(toolErr)
+	}
+	return filepath.Join(toolDir, "wpfleet-release")
+}
+
+func buildTool() (string, error) {
+	dir, err := os.MkdirTemp("", "wpfleet-release-tool-")
+	if err != nil {
+		return "", err
+	}
+	for name, body := range release.Files() {
+		p := filepath.Join(dir, "src", filepath.FromSlash(strings.TrimPrefix(name, "src/")))
+		if !strings.HasPrefix(name, "src/") {
+			p = filepath.Join(dir, "bin", name)
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return "", err
+		}
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "bin", "wpfleet-release"), "./release/cmd/wpfleet-release")
+	cmd.Dir = filepath.Join(dir, "src")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOPROXY=off", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the job from release.Files(): %v\n%s", err, out)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "bin")} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(dir, "bin"), nil
+}
+
+// chownJob gives paths to the job's user.
+func chownJob(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if err := os.Lchown(p, jobUID, jobUID); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // need skips the test when a program is missing, or fails it when WPFLEET_REQUIRE_RUNTIME=1.
@@ -86,10 +174,17 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The tests' own git (root) works in repositories the job's user owns.
+	os.Setenv("GIT_CONFIG_COUNT", "1")
+	os.Setenv("GIT_CONFIG_KEY_0", "safe.directory")
+	os.Setenv("GIT_CONFIG_VALUE_0", "*")
 	code := m.Run()
 	db.stop()
 	if wpRepo != "" {
 		_ = os.RemoveAll(wpRepo)
+	}
+	if toolDir != "" {
+		_ = os.RemoveAll(filepath.Dir(toolDir))
 	}
 	os.Exit(code)
 }
@@ -125,6 +220,12 @@ func (d *mariaDB) start() error {
 	}
 	if err := d.makeCerts(); err != nil {
 		return err
+	}
+	// The job (uid 82) reads the CA files.
+	for _, p := range []string{d.dir, d.caFile, d.otherCA} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			return err
+		}
 	}
 	data := filepath.Join(d.dir, "data")
 	out, err := exec.Command("mariadb-install-db", "--no-defaults", "--datadir="+data, "--user=root",
@@ -240,20 +341,33 @@ type fixture struct {
 	home    string
 	sites   []string
 	env     map[string]string
+	tool    string   // the job's program
+	args    []string // its arguments (--settings FILE)
 }
 
 func newFixture(t *testing.T, sites ...string) *fixture {
 	t.Helper()
-	need(t, "bash", "git", "tar", "zstd", "jq", "flock", "sha256sum")
-	f := &fixture{t: t, db: database(t), env: map[string]string{}}
+	need(t, "bash", "git", "tar", "zstd", "flock", "sha256sum")
+	job := tool(t) // first: without root the tests skip before starting anything
+	f := &fixture{t: t, db: database(t), env: map[string]string{}, tool: job}
 	base := t.TempDir()
+	for _, d := range []string{base, filepath.Dir(base)} { // the job's user must get through
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, d := range []*string{&f.root, &f.remotes, &f.secrets, &f.bin, &f.home} {
 		p, err := os.MkdirTemp(base, "d")
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		*d = p
 	}
+	// The job's own directories belong to its user, as /sites does on EFS.
+	chownJob(t, f.root, f.home, f.secrets)
 	writeFile(t, filepath.Join(f.bin, "aws"), fakeAWS, 0o755)
 	f.putSecret(masterSecretID, map[string]string{"username": "master", "password": masterPassword})
 	for _, s := range sites {
@@ -262,8 +376,20 @@ func newFixture(t *testing.T, sites ...string) *fixture {
 	return f
 }
 
-// fakeAWS answers exactly the one call the job makes, from files, and logs the secret ids read.
+// fakeAWS answers exactly the calls the job makes: secrets from files (logging the ids read),
+// and CloudFront invalidations (logged to cloudfront.log; refused for the distribution named in
+// the file cloudfront-fail).
 const fakeAWS = `#!/bin/sh
+if [ "$#" -eq 10 ] && [ "$1 $2 $3" = "cloudfront create-invalidation --distribution-id" ] &&
+	[ "$5 $6 $7 $8 $9 ${10}" = "--paths /* --query Invalidation.Id --output text" ]; then
+	if [ "$(cat "$FAKE_AWS_SECRETS/cloudfront-fail" 2>/dev/null)" = "$4" ]; then
+		echo "An error occurred (AccessDenied) when calling the CreateInvalidation operation: not allowed on $4" >&2
+		exit 254
+	fi
+	printf '%s /*\n' "$4" >>"$FAKE_AWS_SECRETS/cloudfront.log"
+	echo "I2J3K4L5M6N7O8"
+	exit 0
+fi
 if [ "$#" -ne 8 ] || [ "$1 $2 $3" != "secretsmanager get-secret-value --secret-id" ] ||
 	[ "$5 $6 $7 $8" != "--query SecretString --output text" ]; then
 	echo "fake aws: unexpected arguments: $*" >&2
@@ -287,6 +413,7 @@ func (f *fixture) putSecret(id string, v map[string]string) {
 	}
 	name := regexp.MustCompile(`[^A-Za-z0-9._-]`).ReplaceAllString(id, "_")
 	writeFile(f.t, filepath.Join(f.secrets, name), string(b), 0o600)
+	chownJob(f.t, filepath.Join(f.secrets, name))
 }
 
 func dbName(site string) string { return "wp_" + strings.ReplaceAll(site, "-", "_") }
@@ -306,6 +433,8 @@ func (f *fixture) addSite(site string) {
 		f.t.Fatal(err)
 	}
 	f.git(dir, "init", "-q", "-b", "main")
+	// The job's git (uid 82) reads it: git refuses repositories of other users.
+	chownJob(f.t, dir, filepath.Join(dir, ".git"))
 	f.commit(site, "initial", map[string]string{
 		"index.php":                       "<?php\n// site " + site + "\n",
 		"wp-content/themes/t/style.css":   "/* Theme Name: t */\n",
@@ -318,7 +447,7 @@ func (f *fixture) origin(site string) string { return filepath.Join(f.remotes, s
 func (f *fixture) git(dir string, args ...string) string {
 	f.t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=Test", "-c", "user.email=test@example.com",
-		"-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"}, args...)...)
+		"-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "safe.directory=*"}, args...)...)
 	cmd.Env = append(os.Environ(), "HOME="+f.home, "GIT_CONFIG_NOSYSTEM=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -425,12 +554,16 @@ func setEnv(env []string, kv string) []string {
 }
 
 func (f *fixture) command(site, action, ref string, extra ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
-	cmd := exec.Command("bash", scriptPath)
+	cmd := exec.Command(f.tool, f.args...)
+	if strings.HasSuffix(f.tool, ".sh") {
+		cmd = exec.Command("bash", append([]string{f.tool}, f.args...)...)
+	}
 	cmd.Env = f.jobEnv(site, action, ref, extra...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// Own session: a kill drill kills every process of the job, as a stopped build would.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// Own session: a kill drill kills every process of the job, as a stopped build would. As
+	// uid 82, like the real job's file operations through the access point.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: &syscall.Credential{Uid: jobUID, Gid: jobUID}}
 	return cmd, &stdout, &stderr
 }
 
@@ -627,9 +760,11 @@ func (f *fixture) checkRelease(site, id string) manifest {
 			t.Fatalf("artifact entry is not a file, directory or symlink: %q", l)
 		}
 	}
+	// The sync agent's own fetch (checksum, release/tree's checks, unpack) accepts it, and
+	// what it unpacks is the published tree (modes aside: the agent writes 0644/0755).
 	unpacked := t.TempDir()
-	if out, err := exec.Command("bash", "-c", `zstd -dc -- "$1" | tar -xf - -C "$2"`, "-", art, unpacked).CombinedOutput(); err != nil {
-		t.Fatalf("unpack artifact: %v\n%s", err, out)
+	if _, err := codesync.Fetch(context.Background(), sd, id, unpacked, codesync.UnpackLimits{}); err != nil {
+		t.Fatalf("the sync agent refuses release %s: %v", id, err)
 	}
 	want, files, bytes := treeDigest(t, dir)
 	got, _, _ := treeDigest(t, unpacked)
@@ -923,4 +1058,49 @@ func killSession(t *testing.T, sid int) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// gitHTTP serves the fixture's remotes over HTTP with git's own http-backend. Requests that
+// auth refuses get 401 (asking for Basic credentials); cut > 0 cuts each response after that
+// many bytes, as a server dying mid-transfer does.
+func (f *fixture) gitHTTP(t *testing.T, cut int64, auth func(*http.Request) bool) *httptest.Server {
+	t.Helper()
+	execPath, err := exec.Command("git", "--exec-path").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := &cgi.Handler{
+		Path: filepath.Join(strings.TrimSpace(string(execPath)), "git-http-backend"),
+		Env: []string{"GIT_PROJECT_ROOT=" + f.remotes, "GIT_HTTP_EXPORT_ALL=1",
+			"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*"},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if auth != nil && !auth(r) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+			return
+		}
+		if cut > 0 {
+			w = &cutWriter{ResponseWriter: w, left: cut}
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type cutWriter struct {
+	http.ResponseWriter
+	left int64
+}
+
+func (c *cutWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+		_, _ = c.ResponseWriter.Write(p)
+		c.ResponseWriter.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler) // the connection drops here
+	}
+	c.left -= int64(len(p))
+	return c.ResponseWriter.Write(p)
 }

@@ -3,8 +3,6 @@ package release
 import (
 	"fmt"
 	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,25 +55,14 @@ func TestHooks(t *testing.T) {
 func TestGitCredentialsFromSecret(t *testing.T) {
 	f := newFixture(t, "private")
 	const token = "ghp_test_token_value"
-	execPath, err := exec.Command("git", "--exec-path").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := &cgi.Handler{
-		Path: filepath.Join(strings.TrimSpace(string(execPath)), "git-http-backend"),
-		Env:  []string{"GIT_PROJECT_ROOT=" + f.remotes, "GIT_HTTP_EXPORT_ALL=1"},
-	}
 	var denied atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "x-access-token" || p != token {
-			denied.Add(1)
-			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
+	srv := f.gitHTTP(t, 0, func(r *http.Request) bool {
+		if u, p, ok := r.BasicAuth(); ok && u == "x-access-token" && p == token {
+			return true
 		}
-		backend.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+		denied.Add(1)
+		return false
+	})
 	const secretID = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:wpfleet/test/git-AbCdEf"
 	f.putSecret(secretID, map[string]string{"username": "x-access-token", "token": token})
 	url := "REPO_URL_PRIVATE=" + srv.URL + "/private/.git"

@@ -1,6 +1,7 @@
 package release
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,6 +40,9 @@ func wordpressSite(t *testing.T, f *fixture, site string) string {
 		if wpRepo, wpErr = os.MkdirTemp("", "wpfleet-release-wp-"); wpErr != nil {
 			return
 		}
+		if wpErr = os.Chmod(wpRepo, 0o755); wpErr != nil { // the job's git reads it (alternates)
+			return
+		}
 		script := `set -e
 cp -rL "$1"/. "$2"/
 rm -rf "$2/wp-content/languages" "$2/.htaccess"
@@ -60,6 +65,7 @@ git -c pack.window=0 repack -adq`
 	if out, err := exec.Command("git", "clone", "-q", "--shared", wpRepo, dir).CombinedOutput(); err != nil {
 		t.Fatalf("clone WordPress: %v\n%s", err, out)
 	}
+	chownJob(t, dir, filepath.Join(dir, ".git"))
 	// The remote sends its packed objects as they are instead of searching deltas each time.
 	f.git(dir, "config", "pack.window", "0")
 	return f.git(dir, "rev-parse", "HEAD")
@@ -181,5 +187,69 @@ func TestDatabaseTLS(t *testing.T) {
 		if !strings.Contains(string(out), tc.want) {
 			t.Fatalf("wp-update-db.php with CA %s: want %q:\n%s", filepath.Base(tc.ca), tc.want, out)
 		}
+	}
+}
+
+// The database hangs during the upgrade after the switch (here a table the upgrade reads is
+// locked by another session): the job gives up after WPFLEET_DB_TIMEOUT instead of holding the
+// site's lock until CodeBuild's timeout, says the new release is live (exit 4), and leaves no
+// process of the sandbox behind.
+func TestFaultDatabaseHangsDuringUpgrade(t *testing.T) {
+	f := newFixture(t, "hang")
+	wordpressSite(t, f, "hang")
+	withUpgrade := "WPFLEET_SKIP_UPDATE_DB="
+	if r := f.run("hang", "release", "main", withUpgrade); r.code != 0 {
+		t.Fatalf("first release: %s", r)
+	}
+	rel := filepath.Join(f.siteDir("hang"), "releases", f.currentID("hang"))
+	secret, _ := json.Marshal(map[string]string{"username": dbName("hang"), "password": sitePassword("hang"), "dbname": dbName("hang")})
+	install := exec.Command("php", "testdata/wp-install.php", rel, fmt.Sprintf("127.0.0.1:%d", f.db.port))
+	install.Stdin = strings.NewReader(string(secret))
+	if out, err := install.CombinedOutput(); err != nil || !strings.Contains(string(out), "installed") {
+		t.Fatalf("wp_install: %v\n%s", err, out)
+	}
+	f.commit("hang", "next", map[string]string{"wp-content/next.txt": "n\n"})
+	cmd, stdout, stderr := f.command("hang", "release", "main", withUpgrade, "WPFLEET_DB_TIMEOUT=5", "WPFLEET_FAULT_STOP_AT=switched")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitStopped(t, cmd.Process.Pid)
+	// Now that the new release is live, another session takes a write lock on wp_options (which
+	// the upgrade reads first) and keeps it until the test ends.
+	lock := exec.Command("mariadb", "--no-defaults", "--socket="+f.db.sock, "-uroot", "--batch", "--unbuffered", "--skip-column-names", "wp_hang")
+	in, err := lock.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := lock.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lock.Start(); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(in, "LOCK TABLES wp_options WRITE; SELECT CONNECTION_ID(); SELECT SLEEP(600);")
+	id, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_, _ = f.db.rootSQL("KILL " + strings.TrimSpace(id))
+		_ = lock.Process.Kill()
+		_ = lock.Wait()
+	}()
+	start := time.Now()
+	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	r := result{code: exitCode(cmd.Wait()), stdout: stdout.String(), stderr: stderr.String()}
+	cur := f.currentID("hang")
+	if r.code != 4 || time.Since(start) > 60*time.Second || !strings.Contains(r.lastLine(), "did not finish within WPFLEET_DB_TIMEOUT=5s") ||
+		!strings.Contains(r.lastLine(), "release "+cur+" is live") {
+		t.Fatalf("hung upgrade after %s: %s", time.Since(start), r)
+	}
+	f.assertUnlocked("hang")
+	if p := processesMatching(t, "/run/wpfleet/wp-update-db.php"); len(p) > 0 {
+		t.Fatalf("the upgrade's PHP outlived the job: %v", p)
 	}
 }
