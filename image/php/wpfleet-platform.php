@@ -73,3 +73,5 @@ function load_s3_uploads(string $lib): void {
 if (defined('S3_UPLOADS_BUCKET')) {
 	load_s3_uploads(rtrim((string) (getenv('WPFLEET_LIB_DIR') ?: '/usr/local/lib/wpfleet'), '/'));
 }
+
+require_once __DIR__ . '/wpfleet-assets.php';
