@@ -202,11 +202,13 @@ func waitNoStale(pool *wpstack.Pool) error {
 }
 
 // timeViews warms every site of every task up (10 views each), then times
-// n views per site and task, taking turns one by one.
+// n views per site and task, taking turns one by one (each round starting
+// with the next task, so that no task always follows the same one).
 func timeViews(tasks []*releaseTask, n int) (map[string][]float64, error) {
 	out := map[string][]float64{}
 	for round := range 10 + n {
-		for _, tk := range tasks {
+		for i := range tasks {
+			tk := tasks[(round+i)%len(tasks)]
 			for _, s := range releaseSites {
 				d, err := timeView(tk.pool, s, "")
 				if err != nil {
