@@ -1,7 +1,8 @@
 // Command runtimebench measures what a front-page view costs when the code
 // lives on a slow network file system, for the seed's way, efs mode and
-// local mode, and how fast a task gets a large site ready and a new release
-// live. Run it through bench/run-runtime.sh (root, Debian packages of
+// local mode, how fast a task gets a large site ready and a new release
+// live, how front pages and the OPcache fare across many releases, and the
+// sync agent's peak memory. Run it through bench/run-runtime.sh (root, Debian packages of
 // .ci/apt-packages). It is a benchmark, not a test: it prints numbers.
 package main
 
@@ -49,22 +50,24 @@ type pageResult struct {
 }
 
 type results struct {
-	Started      time.Time              `json:"started"`
-	Delay        string                 `json:"delay"`
-	Cache        string                 `json:"cache"`
-	Pages        map[string]*pageResult `json:"pages"`
-	Alt          map[string]float64     `json:"alternating_medians_ms"`
-	BigFiles     int64                  `json:"big_site_files"`
-	BigBytes     int64                  `json:"big_site_bytes"`
-	ArtifactSize int64                  `json:"big_site_artifact_bytes"`
-	ReadySlow    float64                `json:"big_site_ready_seconds"`
-	ReadyRate    float64                `json:"big_site_ready_seconds_rate_capped,omitempty"`
-	ReadyFSReqs  int64                  `json:"big_site_ready_fs_requests"`
-	TreeCopy     float64                `json:"big_site_tree_copy_seconds,omitempty"`
-	TreeCopyReqs int64                  `json:"big_site_tree_copy_fs_requests,omitempty"`
-	LiveLocal    float64                `json:"release_live_seconds_local"`
-	LiveLocalBig float64                `json:"release_live_seconds_local_big_site"`
-	LiveEFS      float64                `json:"release_live_seconds_efs"`
+	Started      time.Time                 `json:"started"`
+	Delay        string                    `json:"delay"`
+	Cache        string                    `json:"cache"`
+	Pages        map[string]*pageResult    `json:"pages"`
+	Alt          map[string]float64        `json:"alternating_medians_ms"`
+	BigFiles     int64                     `json:"big_site_files"`
+	BigBytes     int64                     `json:"big_site_bytes"`
+	ArtifactSize int64                     `json:"big_site_artifact_bytes"`
+	ReadySlow    float64                   `json:"big_site_ready_seconds"`
+	ReadyRate    float64                   `json:"big_site_ready_seconds_rate_capped,omitempty"`
+	ReadyFSReqs  int64                     `json:"big_site_ready_fs_requests"`
+	TreeCopy     float64                   `json:"big_site_tree_copy_seconds,omitempty"`
+	TreeCopyReqs int64                     `json:"big_site_tree_copy_fs_requests,omitempty"`
+	LiveLocal    float64                   `json:"release_live_seconds_local"`
+	LiveLocalBig float64                   `json:"release_live_seconds_local_big_site"`
+	LiveEFS      float64                   `json:"release_live_seconds_efs"`
+	Releases     map[string]*releaseResult `json:"opcache_releases,omitempty"`
+	SyncMemory   []syncMemResult           `json:"sync_memory,omitempty"`
 }
 
 type bench struct {
@@ -135,6 +138,16 @@ func run() error {
 	}
 	if *flagBig {
 		if err := b.bigSite(); err != nil {
+			return err
+		}
+	}
+	if *flagReleases > 0 {
+		if err := b.releases(); err != nil {
+			return err
+		}
+	}
+	if *flagSyncMem {
+		if err := b.syncMemory(); err != nil {
 			return err
 		}
 	}
@@ -429,7 +442,7 @@ func releaseLive(bins wpstack.Binaries, site *wpstack.Pool, backing string, stag
 		if resp.StatusCode != 200 {
 			return 0, fmt.Errorf("front page during the switch: HTTP %d", resp.StatusCode)
 		}
-		if resp.Header.Get("X-Wpfleet-Release") == id {
+		if resp.Header.Get("X-Test-Release") == id {
 			return time.Since(switched).Seconds(), nil
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -646,6 +659,8 @@ func (b *bench) print() {
 	if *flagBig {
 		b.printBig()
 	}
+	b.printReleases()
+	b.printSyncMemory()
 }
 
 func (b *bench) printPages() {

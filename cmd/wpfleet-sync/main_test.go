@@ -95,3 +95,19 @@ func TestParseConfigRejects(t *testing.T) {
 		t.Fatalf("health of an empty directory: %v", err)
 	}
 }
+
+// The health check's output names the release each site serves.
+func TestHealthPrintsReleases(t *testing.T) {
+	dest := t.TempDir()
+	if err := os.MkdirAll(dest+"/news/releases/20261126T000000Z-aaaaaaaaaaaa", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("releases/20261126T000000Z-aaaaaaaaaaaa", dest+"/news/current"); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	printLive(&b, dest, []string{"news", "blog"})
+	if want := "site news: release 20261126T000000Z-aaaaaaaaaaaa\nsite blog: awaiting its first release\n"; b.String() != want {
+		t.Errorf("printLive = %q, want %q", b.String(), want)
+	}
+}

@@ -76,3 +76,5 @@ require_once __DIR__ . '/wpfleet-hardening.php';
 if (defined('S3_UPLOADS_BUCKET')) {
 	load_s3_uploads(rtrim((string) (getenv('WPFLEET_LIB_DIR') ?: '/usr/local/lib/wpfleet'), '/'));
 }
+
+require_once __DIR__ . '/wpfleet-assets.php';

@@ -66,45 +66,62 @@ func readFull(f *os.File, buf []byte, off int64) (int, error) {
 
 // parallelReader reads a file front to back with up to n positional reads
 // of chunk bytes in flight, delivering the bytes in order. On a network file
-// system the round trips of the reads overlap instead of adding up.
+// system the round trips of the reads overlap instead of adding up. Its
+// n+1 buffers (n in flight, one being read) are reused from chunk to chunk:
+// its memory is (n+1) × chunk whatever the file's size, and reading makes no
+// garbage (a new buffer per chunk made the agent's heap grow with the
+// artifact between collections).
 type parallelReader struct {
 	futures chan chan chunkResult
+	free    chan []byte // buffers the consumer is done with
 	stop    chan struct{}
 	once    sync.Once
-	cur     []byte
+	cur     []byte // unread part of held
+	held    []byte // the buffer being read, whole
 	err     error
 }
 
 type chunkResult struct {
-	buf []byte
+	buf []byte // whole buffer
+	n   int    // bytes read into it
 	err error
 }
 
 func newParallelReader(f *os.File, size int64, chunk, n int) *parallelReader {
 	// O_DIRECT reads start at aligned offsets.
 	chunk = max(directAlign, (chunk+directAlign-1)/directAlign*directAlign)
-	r := &parallelReader{futures: make(chan chan chunkResult, n), stop: make(chan struct{})}
+	r := &parallelReader{futures: make(chan chan chunkResult, n), free: make(chan []byte, n+1), stop: make(chan struct{})}
 	go func() {
 		defer close(r.futures)
+		made := 0
 		for off := int64(0); off < size; off += int64(chunk) {
+			var buf []byte
+			if made < n+1 {
+				buf, made = alignedBuf(chunk), made+1
+			} else {
+				select {
+				case buf = <-r.free:
+				case <-r.stop:
+					return
+				}
+			}
 			ch := make(chan chunkResult, 1)
 			select {
 			case r.futures <- ch:
 			case <-r.stop:
 				return
 			}
-			go func(off int64) {
-				n := int(min(int64(chunk), size-off))
-				buf := alignedBuf((n + directAlign - 1) / directAlign * directAlign)[:n]
-				got, err := readFull(f, buf, off)
+			go func(off int64, buf []byte) {
+				want := int(min(int64(chunk), size-off))
+				got, err := readFull(f, buf[:want], off)
 				switch {
-				case got == len(buf):
+				case got == want:
 					err = nil
 				case err == nil || err == io.EOF:
 					err = io.ErrUnexpectedEOF // shorter than the size it had
 				}
-				ch <- chunkResult{buf[:got], err}
-			}(off)
+				ch <- chunkResult{buf, got, err}
+			}(off, buf)
 		}
 	}()
 	return r
@@ -112,6 +129,10 @@ func newParallelReader(f *os.File, size int64, chunk, n int) *parallelReader {
 
 func (r *parallelReader) Read(p []byte) (int, error) {
 	for len(r.cur) == 0 {
+		if r.held != nil {
+			r.free <- r.held // never blocks: capacity n+1, n+1 buffers
+			r.held = nil
+		}
 		if r.err != nil {
 			return 0, r.err
 		}
@@ -121,7 +142,7 @@ func (r *parallelReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		res := <-ch
-		r.cur = res.buf
+		r.held, r.cur = res.buf, res.buf[:res.n]
 		if res.err != nil {
 			r.err = res.err
 			if len(r.cur) == 0 {

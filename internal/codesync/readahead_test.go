@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -40,4 +41,34 @@ func TestParallelReaderKeepsOrder(t *testing.T) {
 		t.Fatalf("short file: %v", err)
 	}
 	r.Close()
+}
+
+// The reader's memory does not grow with the file: its n+1 buffers are
+// reused (a new buffer per chunk made the agent's heap follow the size of
+// the artifact between collections).
+func TestParallelReaderReusesBuffers(t *testing.T) {
+	const size, chunk, n = 16 << 20, 64 << 10, 4
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, bytes.Repeat([]byte("wpfleet."), size/8), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := openDirect(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r := newParallelReader(f, size, chunk, n)
+	got, err := io.Copy(io.Discard, r)
+	r.Close()
+	runtime.ReadMemStats(&after)
+	if err != nil || got != size {
+		t.Fatalf("read %d bytes, %v", got, err)
+	}
+	// n+1 buffers of chunk bytes (plus alignment), and small change.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > (n+1)*(chunk+directAlign)+512<<10 {
+		t.Errorf("reading %d MiB allocated %d KiB, want about %d KiB (n+1 reused buffers)", size>>20, alloc>>10, (n+1)*chunk>>10)
+	}
 }

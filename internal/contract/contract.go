@@ -61,6 +61,38 @@ const (
 	SiteSaltsSecret = "SALTS_SECRET" // {"AUTH_KEY",... the eight keys and salts}
 )
 
+// The sync container's memory: its memoryReservation in the task
+// definition and what the php entrypoint leaves out of the PHP workers'
+// memory in local mode (measured peak: docs/runtime.md, "Sync agent
+// memory").
+const SyncMemoryReservationMiB = 128
+
+// Optional php container variable: OPcache MiB per site of the pool
+// (default 48; the entrypoint sizes the OPcache as 32 + this × sites and
+// leaves it out of the workers' memory). For sites whose live release
+// needs more than ~24 MiB of OPcache ("full" lines, below).
+const EnvOPcacheSiteMiB = "WPFLEET_OPCACHE_SITE_MIB"
+
+// ReleaseHeader is the response header on PHP responses (WordPress) that
+// names the release serving them (the platform must-use plugin).
+const ReleaseHeader = "X-Wpfleet-Release"
+
+// OPcache: the php container's watcher (wpfleet-opcache) logs one JSON line
+// per event on stdout: {"wpfleet":"opcache","status":"reset"|"full"|"error",...}.
+// "full": the OPcache cannot take more scripts although it holds no
+// replaced release (size it up: EnvOPcacheSiteMiB); "error": the watcher
+// cannot reach php-fpm's platform pool. Both repeat at most every 5 minutes
+// while they last.
+const (
+	OPcacheLogValue     = "opcache"
+	OPcacheStatusReset  = "reset"
+	OPcacheStatusFull   = "full"
+	OPcacheStatusError  = "error"
+	OPcacheFullFilter   = `{ $.wpfleet = "opcache" && $.status = "full" }`
+	OPcacheErrorFilter  = `{ $.wpfleet = "opcache" && $.status = "error" }`
+	OPcacheResetPattern = `{ $.wpfleet = "opcache" && $.status = "reset" }`
+)
+
 // The nginx container.
 const (
 	// OriginHeader carries a site's origin secret from CloudFront to the

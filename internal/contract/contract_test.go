@@ -62,7 +62,8 @@ func TestContractIsDocumented(t *testing.T) {
 		EnvEnv, EnvCodeDelivery, EnvTaskCPU, EnvTaskMemoryMiB, EnvRegion, EnvWPEnvironment, EnvDBHost, EnvDBTLS, EnvCronInterval,
 		EnvRealIPFrom, FPMSocketDir, SettingsDir, HealthPath, "`" + FPMVolume + "`",
 		strconv.Itoa(NginxPort), "127.0.0.1:" + strconv.Itoa(FPMHealthPort), strconv.Itoa(FirstSiteUID), "group " + strconv.Itoa(FPMSocketGID),
-		CronFailedFilter, `{"wpfleet":"cron","site":"<s>","status":"ok"\|"failed"\|"locked","seconds":<n>}`}
+		CronFailedFilter, `{"wpfleet":"cron","site":"<s>","status":"ok"\|"failed"\|"locked","seconds":<n>}`,
+		OPcacheFullFilter, OPcacheErrorFilter, EnvOPcacheSiteMiB, ReleaseHeader, "memoryReservation " + strconv.Itoa(SyncMemoryReservationMiB)}
 	for _, suffix := range []string{SiteHome, SiteDBName, SiteBucket, SiteXMLRPC, SiteHostnames, SiteDBSecret, SiteSaltsSecret} {
 		names = append(names, "WPFLEET_SITE_<S>_"+suffix)
 	}

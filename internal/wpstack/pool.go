@@ -288,7 +288,7 @@ func (p *Pool) layout() (err error) {
 	if err := os.MkdirAll(p.LibDir, 0o755); err != nil {
 		return err
 	}
-	for _, f := range []string{"wpfleet-platform.php", "wpfleet-hardening.php", "wpfleet-site-settings", "wpfleet-cron"} {
+	for _, f := range []string{"wpfleet-platform.php", "wpfleet-hardening.php", "wpfleet-assets.php", "wpfleet-site-settings", "wpfleet-cron", "wpfleet-opcache", "wpfleet-opcache-api.php"} {
 		b, err := os.ReadFile(filepath.Join(p.repo, "image/php", f))
 		if err != nil {
 			return err

@@ -51,33 +51,45 @@ const (
 // BuildWordPressTree copies Debian's WordPress into StageDir(siteDir, id)
 // with symlinks resolved (Debian links some libraries from /usr/share),
 // replaces wp-config.php with the stub and adds the test fixtures: a
-// must-use plugin naming the release in a response header and the footer, a
-// static marker file, and the files nginx must never serve.
+// must-use plugin naming the release in a response header and the footer
+// and enqueueing two stylesheets (ChangedCSS, UnchangedCSS), a static
+// marker file, a slow request, an environment probe, and the files nginx
+// must never serve.
 func BuildWordPressTree(b Binaries, siteDir, id string) (string, error) {
 	return BuildWordPressTreeWith(b, siteDir, id, nil)
 }
 
 // BuildWordPressTreeWith is BuildWordPressTree plus extra files (path in the
 // tree -> content), what a site's repository brings.
+//
+// Debian's WordPress is copied once per site directory (symlinks resolved)
+// into .wpfleet/template; each release's tree is a hard-linked copy of it
+// (files of a release never change) with its own fixture files written as
+// new files, so that publishing many releases stays quick.
 func BuildWordPressTreeWith(b Binaries, siteDir, id string, extra map[string]string) (string, error) {
 	tree := StageDir(siteDir, id)
 	if err := os.MkdirAll(filepath.Dir(tree), 0o755); err != nil {
 		return "", err
 	}
-	if _, err := Run(BaseEnv(), "cp", "-rL", b.WordPress, tree); err != nil {
+	template, err := wordPressTemplate(b, siteDir)
+	if err != nil {
 		return "", err
 	}
-	_ = os.Remove(filepath.Join(tree, "wp-config.php"))
+	if _, err := Run(BaseEnv(), "cp", "-al", template, tree); err != nil {
+		return "", err
+	}
 	files := map[string]string{
 		"wp-config.php": Stub,
 		"wp-content/mu-plugins/wpfleet-test-release.php": fmt.Sprintf(muPlugin, id),
-		"wpfleet-release.txt":                            id + "\n",
-		EnvProbePath[1:]:                                 envProbe,
-		RawProbePath[1:]:                                 rawProbe,
-		SlowPath[1:]:                                     slowPHP,
-		".git/HEAD":                                      "ref: refs/heads/main\n",
-		".git/config":                                    "[core]\n\tbare = false\n# wpfleet-test-git-config\n",
-		".env":                                           "WPFLEET_TEST_DOTENV=1\n",
+		ChangedCSS:            "/* wpfleet test: changes with every release: " + id + " */\nbody { --wpfleet-test-release: \"" + id + "\"; }\n",
+		UnchangedCSS:          "/* wpfleet test: the same in every release */\nbody { --wpfleet-test: 1; }\n",
+		"wpfleet-release.txt": id + "\n",
+		EnvProbePath[1:]:      envProbe,
+		RawProbePath[1:]:      rawProbe,
+		SlowPath[1:]:          slowPHP,
+		".git/HEAD":           "ref: refs/heads/main\n",
+		".git/config":         "[core]\n\tbare = false\n# wpfleet-test-git-config\n",
+		".env":                "WPFLEET_TEST_DOTENV=1\n",
 	}
 	for name, content := range extra {
 		files[name] = content
@@ -87,11 +99,41 @@ func BuildWordPressTreeWith(b Binaries, siteDir, id string, extra map[string]str
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return "", err
 		}
+		// A new file, never a write through a hard link into the template.
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return "", err
+		}
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 			return "", err
 		}
 	}
 	return tree, nil
+}
+
+// Stylesheets the test release's must-use plugin enqueues on every page:
+// one whose content changes with every release, one that never changes.
+const (
+	ChangedCSS   = "wp-content/mu-plugins/wpfleet-test/changed.css"
+	UnchangedCSS = "wp-content/mu-plugins/wpfleet-test/unchanged.css"
+)
+
+// wordPressTemplate returns siteDir/.wpfleet/template, Debian's WordPress
+// with symlinks resolved (Debian links some libraries from /usr/share) and
+// without its wp-config.php, copying it there the first time.
+func wordPressTemplate(b Binaries, siteDir string) (string, error) {
+	template := filepath.Join(siteDir, ".wpfleet", "template")
+	if _, err := os.Stat(template); err == nil {
+		return template, nil
+	}
+	tmp := template + ".tmp"
+	_ = os.RemoveAll(tmp)
+	if _, err := Run(BaseEnv(), "cp", "-rL", b.WordPress, tmp); err != nil {
+		return "", err
+	}
+	if err := os.Remove(filepath.Join(tmp, "wp-config.php")); err != nil && !os.IsNotExist(err) {
+		return "", err
+	}
+	return template, os.Rename(tmp, template)
 }
 
 // Publish moves the staged tree StageDir(siteDir, id) into the layout of
@@ -196,17 +238,24 @@ func writeJSON(name string, v any) error {
 }
 
 const muPlugin = `<?php
-// Test fixture (tests/runtime): names the release that served the request.
+// Test fixture (tests/runtime): names the release that served the request
+// (the code of the release itself, beside the platform's X-Wpfleet-Release)
+// and enqueues two stylesheets of the release, one that changes with every
+// release and one that never does.
 const WPFLEET_TEST_RELEASE = '%s';
 if (!headers_sent()) {
-	header('X-Wpfleet-Release: ' . WPFLEET_TEST_RELEASE);
-	header('X-Wpfleet-Abspath: ' . ABSPATH);
+	header('X-Test-Release: ' . WPFLEET_TEST_RELEASE);
+	header('X-Test-Abspath: ' . ABSPATH);
 }
 add_action('wp_footer', static function () {
 	echo '<!-- wpfleet-release:' . WPFLEET_TEST_RELEASE . ' -->';
 });
 // No mail leaves the tests: every message counts as sent.
 add_filter('pre_wp_mail', '__return_true');
+add_action('wp_enqueue_scripts', static function () {
+	wp_enqueue_style('wpfleet-test-changed', content_url('mu-plugins/wpfleet-test/changed.css'), [], '1.0');
+	wp_enqueue_style('wpfleet-test-unchanged', content_url('mu-plugins/wpfleet-test/unchanged.css'), [], '1.0');
+});
 add_action('wpfleet_test_event', static function () {
 	update_option('wpfleet_test_event_ran', (string) time());
 });
@@ -321,16 +370,24 @@ echo json_encode([
 `
 
 const slowPHP = `<?php
-// Test fixture (tests/runtime): a request that answers "start" at once and
-// "done" after ?ms= milliseconds.
+// Test fixture (tests/runtime): a request that answers "start" at once, then
+// works for ?ms= milliseconds of wall-clock time and answers "done <ms>"
+// with the milliseconds it ran. A signal that interrupts a sleep does not
+// shorten it (the loop sleeps again until the time is up): only a request
+// that is cut short ends without "done".
 header('X-Accel-Buffering: no');
 while (ob_get_level() > 0) {
 	ob_end_flush();
 }
+$ms = max(0, min(20000, (int) ($_GET['ms'] ?? 2000)));
+$start = hrtime(true);
 echo "start\n";
 flush();
-usleep(max(0, min(20000, (int) ($_GET['ms'] ?? 2000))) * 1000);
-echo 'done';
+$end = $start + $ms * 1000000;
+while (($left = $end - hrtime(true)) > 0) {
+	usleep((int) min($left / 1000, 100000));
+}
+echo 'done ' . intdiv(hrtime(true) - $start, 1000000);
 `
 
 // S3UploadsStandIn returns the files of a stand-in for humanmade/S3-Uploads

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -216,13 +217,38 @@ func checkWarmPath(t *testing.T, tk *task) {
 }
 
 type sample struct {
-	at       time.Time
-	kind     string // "php" or "static"
-	status   int
-	release  string
-	abspath  string
-	err      error
-	clientID int
+	start, at time.Time // request sent, answer read
+	kind      string    // "php", "file" (location /) or "asset" (the static-file location)
+	status    int
+	release   string
+	platform  string // X-Wpfleet-Release (php)
+	abspath   string
+	err       error
+	clientID  int
+}
+
+// fetchSample requests one of the kinds of sample and names the release
+// that answered.
+func fetchSample(home, kind string, client int) sample {
+	path := map[string]string{"php": "/", "file": "/wpfleet-release.txt", "asset": "/" + wpstack.ChangedCSS}[kind]
+	s := sample{start: time.Now(), kind: kind, clientID: client}
+	resp, err := wpstack.Do("GET", home+path, nil, nil)
+	s.at, s.err = time.Now(), err
+	if err != nil {
+		return s
+	}
+	s.status = resp.StatusCode
+	switch kind {
+	case "php":
+		s.release, s.abspath, s.platform = resp.Header.Get("X-Test-Release"), resp.Header.Get("X-Test-Abspath"), resp.Header.Get("X-Wpfleet-Release")
+	case "file":
+		s.release = strings.TrimSpace(resp.Body)
+	default:
+		if m := regexp.MustCompile(`--wpfleet-test-release: "([^"]+)"`).FindStringSubmatch(resp.Body); m != nil {
+			s.release = m[1]
+		}
+	}
+	return s
 }
 
 func checkNewRelease(t *testing.T, tk *task) {
@@ -248,18 +274,12 @@ func checkNewRelease(t *testing.T, tk *task) {
 					return
 				default:
 				}
-				resp, err := wpstack.Do("GET", tk.home()+"/", nil, nil)
-				s := sample{at: time.Now(), kind: "php", err: err, clientID: c}
-				if err == nil {
-					s.status, s.release, s.abspath = resp.StatusCode, resp.Header.Get("X-Wpfleet-Release"), resp.Header.Get("X-Wpfleet-Abspath")
-				}
-				resp2, err := wpstack.Do("GET", tk.home()+"/wpfleet-release.txt", nil, nil)
-				s2 := sample{at: time.Now(), kind: "static", err: err, clientID: c}
-				if err == nil {
-					s2.status, s2.release = resp2.StatusCode, strings.TrimSpace(resp2.Body)
+				var got []sample
+				for _, kind := range []string{"php", "file", "asset"} {
+					got = append(got, fetchSample(tk.home(), kind, c))
 				}
 				mu.Lock()
-				samples = append(samples, s, s2)
+				samples = append(samples, got...)
 				mu.Unlock()
 			}
 		}()
@@ -269,19 +289,14 @@ func checkNewRelease(t *testing.T, tk *task) {
 		t.Fatal(err)
 	}
 	published := time.Now()
-	var phpAt, staticAt time.Time
+	seen := map[string]time.Time{}
 	deadline := published.Add(10 * time.Second)
-	for time.Now().Before(deadline) && (phpAt.IsZero() || staticAt.IsZero()) {
+	for time.Now().Before(deadline) && len(seen) < 3 {
 		time.Sleep(20 * time.Millisecond)
 		mu.Lock()
 		for _, s := range samples {
-			if s.release == id && s.at.After(published) {
-				if s.kind == "php" && phpAt.IsZero() {
-					phpAt = s.at
-				}
-				if s.kind == "static" && staticAt.IsZero() {
-					staticAt = s.at
-				}
+			if s.release == id && s.at.After(published) && seen[s.kind].IsZero() {
+				seen[s.kind] = s.at
 			}
 		}
 		mu.Unlock()
@@ -289,11 +304,12 @@ func checkNewRelease(t *testing.T, tk *task) {
 	time.Sleep(time.Second)
 	close(stop)
 	wg.Wait()
-	if phpAt.IsZero() || staticAt.IsZero() {
-		t.Fatalf("new release %s not served within 10 s of publishing (PHP seen: %v, static seen: %v)", id, !phpAt.IsZero(), !staticAt.IsZero())
+	if len(seen) < 3 {
+		t.Fatalf("new release %s not served within 10 s of publishing (seen from: %v)", id, seen)
 	}
-	t.Logf("%s mode: release live %.2f s (PHP) and %.2f s (static file) after the pointer switch; %d requests during the switch",
-		tk.mode, phpAt.Sub(published).Seconds(), staticAt.Sub(published).Seconds(), len(samples))
+	t.Logf("%s mode: release live %.2f s (PHP), %.2f s (file), %.2f s (asset) after the pointer switch; %d requests during the switch",
+		tk.mode, seen["php"].Sub(published).Seconds(), seen["file"].Sub(published).Seconds(), seen["asset"].Sub(published).Seconds(), len(samples))
+	checkOneRelease(t, samples, id)
 	seenNew := map[int]bool{}
 	for _, s := range samples {
 		if s.err != nil || s.status != 200 {
@@ -305,6 +321,9 @@ func checkNewRelease(t *testing.T, tk *task) {
 		}
 		if s.kind != "php" {
 			continue
+		}
+		if s.platform != s.release {
+			t.Errorf("the platform's X-Wpfleet-Release %q, but release %q's code ran", s.platform, s.release)
 		}
 		// The code that ran must be the code of the release its path names:
 		// a stale OPcache entry would answer with the old id from the new path.
@@ -340,10 +359,43 @@ func checkNewRelease(t *testing.T, tk *task) {
 	}
 }
 
+// checkOneRelease: once any answer (PHP, a file, an asset) came from the
+// new release, every request sent after it is answered by the new release:
+// static files never lag PHP (nor PHP static files), whatever the kind.
+func checkOneRelease(t *testing.T, samples []sample, id string) {
+	t.Helper()
+	var first *sample
+	for i := range samples {
+		if samples[i].release == id && (first == nil || samples[i].at.Before(first.at)) {
+			first = &samples[i]
+		}
+	}
+	if first == nil {
+		return
+	}
+	for _, s := range samples {
+		if s.err == nil && s.start.After(first.at) && s.release != id {
+			t.Errorf("%s request sent %s after a %s answer came from release %s was answered by release %q",
+				s.kind, s.start.Sub(first.at).Round(time.Millisecond), first.kind, id, s.release)
+		}
+	}
+}
+
+// checkGracefulStop stops the task as ECS does while a request is in
+// flight: containers in the reverse order of their dependencies (nginx
+// depends on php, php on sync: nginx first, then php, then sync), each with
+// its image's STOPSIGNAL (SIGQUIT), the next one once the previous has
+// exited (ContainerDependency, ECS API reference: "When a dependency is
+// defined for container startup, for container shutdown it is reversed";
+// StopTask: the equivalent of docker stop, the image's stop signal, SIGKILL
+// after the stop timeout). The request must run its full duration: its
+// body ends with "done <ms>", <ms> at least what was asked, and the client
+// waited that long.
 func checkGracefulStop(t *testing.T, tk *task) {
+	const ms = 4000
 	// A request is in flight once its first line has arrived (streamed:
 	// no output buffer in PHP, X-Accel-Buffering: no for nginx, no gzip).
-	req, err := http.NewRequest("GET", tk.home()+wpstack.SlowPath+"?ms=3000", nil)
+	req, err := http.NewRequest("GET", fmt.Sprintf("%s%s?ms=%d", tk.home(), wpstack.SlowPath, ms), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,29 +410,52 @@ func checkGracefulStop(t *testing.T, tk *task) {
 	if line, err := br.ReadString('\n'); err != nil || line != "start\n" {
 		t.Fatalf("slow request: %q %v", line, err)
 	}
-	if time.Since(started) > 2500*time.Millisecond {
-		t.Fatalf("the first line of a 3 s request took %s: the response was buffered, so the stop would not hit a request in flight", time.Since(started))
+	if time.Since(started) > ms*time.Millisecond/2 {
+		t.Fatalf("the first line of a %d ms request took %s: the response was buffered, so the stop would not hit a request in flight", ms, time.Since(started))
 	}
-	// What ECS does: the stop signal to every container at once.
-	for _, p := range []*wpstack.Proc{tk.pool.Nginx, tk.pool.FPM} {
-		if err := p.Signal(syscall.SIGTERM); err != nil {
+	body := make(chan string, 1)
+	go func() {
+		rest, err := io.ReadAll(br)
+		if err != nil {
+			rest = append(rest, []byte(" (read error: "+err.Error()+")")...)
+		}
+		body <- string(rest)
+	}()
+	containers := []*wpstack.Proc{tk.pool.Nginx, tk.pool.FPM}
+	if tk.pool.Sync != nil {
+		containers = append(containers, tk.pool.Sync)
+	}
+	for _, p := range containers {
+		if err := p.Signal(syscall.SIGQUIT); err != nil {
 			t.Fatal(err)
 		}
-	}
-	rest, err := io.ReadAll(br)
-	if err != nil || resp.StatusCode != 200 || string(rest) != "done" {
-		t.Errorf("request in flight during the stop: %d %q %v", resp.StatusCode, rest, err)
-	}
-	for _, p := range []*wpstack.Proc{tk.pool.Nginx, tk.pool.FPM} {
 		select {
 		case <-p.Done():
 			if err := p.Err(); err != nil {
 				t.Errorf("%s exited with %v after a graceful stop; log:\n%s", p.Name, err, p.Tail(1500))
 			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("%s still running 20 s after SIGTERM", p.Name)
+		case <-time.After(45 * time.Second): // ECS's stopTimeout: request timeout (30 s) + 15 s
+			t.Errorf("%s still running 45 s after its stop signal", p.Name)
 		}
 	}
+	if err := slowResponseComplete(<-body, time.Since(started), ms); err != nil || resp.StatusCode != 200 {
+		t.Errorf("request in flight during the stop (HTTP %d): %v", resp.StatusCode, err)
+	}
+}
+
+// slowResponseComplete checks the rest of slow.php's answer (after
+// "start"): "done <ms it ran>" with at least want ms, and a client that
+// waited at least that long; anything else means the request was cut short.
+func slowResponseComplete(rest string, waited time.Duration, want int) error {
+	ranMs, ok := strings.CutPrefix(rest, "done ")
+	n, err := strconv.Atoi(ranMs)
+	if !ok || err != nil {
+		return fmt.Errorf("the request was cut short: it answered %q after \"start\", want \"done <ms>\"", rest)
+	}
+	if n < want || waited < time.Duration(want)*time.Millisecond {
+		return fmt.Errorf("the request ran %d ms (client waited %s), want %d ms: cut short", n, waited.Round(time.Millisecond), want)
+	}
+	return nil
 }
 
 // fpmMasterPID is the php-fpm master's pid: the child of the php

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -133,7 +134,7 @@ func TestImageFiles(t *testing.T) {
 
 	scripts := []string{"image/nginx/wpfleet-nginx-entrypoint", "image/php/wpfleet-php-entrypoint", "image/php/php-fpm-healthcheck", "image/php/wp", "image/php/wpfleet-ca-bundle", "bench/run-runtime.sh"}
 	if php, err := exec.LookPath("php"); err == nil {
-		for _, f := range []string{"image/php/wp-config.php", "image/php/wpfleet-platform.php", "image/php/wpfleet-site-settings", "image/php/wpfleet-cron"} {
+		for _, f := range []string{"image/php/wp-config.php", "image/php/wpfleet-platform.php", "image/php/wpfleet-site-settings", "image/php/wpfleet-cron", "image/php/wpfleet-assets.php", "image/php/wpfleet-opcache", "image/php/wpfleet-opcache-api.php"} {
 			if out, err := exec.Command(php, "-l", filepath.Join(repo, f)).CombinedOutput(); err != nil {
 				t.Errorf("php -l %s: %v\n%s", f, err, out)
 			}
@@ -170,6 +171,28 @@ func TestImageFiles(t *testing.T) {
 			t.Errorf("%s MiB / %s CPU / %s / sites %q: %v %s, want %d workers per site", c.mem, c.cpu, c.mode, c.sites, err, out, c.want)
 		}
 	}
+	// The OPcache grows with the sites (32 MiB + 48 per site, interned
+	// strings and the hash table inside it), and the memory left to the
+	// workers leaves it out, with the sync container's reservation in local
+	// mode (the task definition's memoryReservation, internal/contract).
+	reserved := map[string]int{}
+	for _, c := range []struct {
+		mode, sites, extra string
+		opcache, interned  int
+	}{{"local", "a", "", 80, 12}, {"efs", "a", "", 80, 12}, {"local", "a b c", "", 176, 20}, {"local", "a b", contract.EnvOPcacheSiteMiB + "=100", 232, 16}} {
+		vars := []string{"WPFLEET_SITES=" + c.sites, "WPFLEET_CODE_DELIVERY=" + c.mode, c.extra, "--print-env"}
+		out, err := run("image/php/wpfleet-php-entrypoint", vars...)
+		want := fmt.Sprintf("opcache.memory_consumption=%d\nopcache.interned_strings_buffer=%d\n", c.opcache, c.interned)
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("OPcache for %s mode, sites %q %s: %v %s, want %q", c.mode, c.sites, c.extra, err, out, want)
+		}
+		if m := regexp.MustCompile(`reserved MiB=(\d+)`).FindStringSubmatch(out); m != nil && c.sites == "a" {
+			reserved[c.mode], _ = strconv.Atoi(m[1])
+		}
+	}
+	if got := reserved["local"] - reserved["efs"]; got != contract.SyncMemoryReservationMiB {
+		t.Errorf("the php entrypoint reserves %d MiB for the sync agent in local mode, the task definition %d MiB (contract.SyncMemoryReservationMiB)", got, contract.SyncMemoryReservationMiB)
+	}
 	for _, c := range []struct{ script, bad, want string }{
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_TASK_MEMORY_MIB=lots", "WPFLEET_TASK_MEMORY_MIB=lots must be a whole number"},
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_CODE_DELIVERY=nfs", "WPFLEET_CODE_DELIVERY=nfs must be local or efs"},
@@ -177,7 +200,7 @@ func TestImageFiles(t *testing.T) {
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=", "WPFLEET_SITES is empty"},
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a Bad", `site name "Bad"`},
 		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a a", `names site "a" twice`},
-		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a b c d e f g h i j", "10 sites need one each at least: give the task 1152 MiB or more"},
+		{"image/php/wpfleet-php-entrypoint", "WPFLEET_SITES=a b c d e f g h i j", "10 sites need one each at least: give the task 1520 MiB or more"},
 		{"image/nginx/wpfleet-nginx-entrypoint", "WPFLEET_CODE_ROOT=", "WPFLEET_CODE_ROOT is not set"},
 		{"image/php/wp", "WPFLEET_SITES=", "WPFLEET_SITES is not set"},
 		{"image/php/wp", "WPFLEET_SITES=a b", "WPFLEET_SITE is not set: which site? one of: a b"},
@@ -190,6 +213,16 @@ func TestImageFiles(t *testing.T) {
 		out, err := run(c.script, vars...)
 		if err == nil || !strings.Contains(out, c.want) {
 			t.Errorf("%s with %s: %v %q, want a failure saying %q", c.script, c.bad, err, out, c.want)
+		}
+	}
+	// wpfleet-opcache names what it could not reach.
+	if php, err := exec.LookPath("php"); err == nil {
+		for args, want := range map[string]string{"status": "cannot connect to php-fpm's platform pool at /nonexistent/platform.sock", "frobnicate": `unknown command "frobnicate"`} {
+			cmd := exec.Command(php, filepath.Join(repo, "image/php/wpfleet-opcache"), args)
+			cmd.Env = append(wpstack.BaseEnv(), "WPFLEET_RUN_DIR=/nonexistent")
+			if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), want) {
+				t.Errorf("wpfleet-opcache %s: %v %s, want %q", args, err, out, want)
+			}
 		}
 	}
 	// A batch job runs for one site only.

@@ -216,6 +216,7 @@ func siteChecks(t *testing.T, tk *task, more func(t *testing.T)) {
 	t.Run("private files are never served", func(t *testing.T) { checkNeverServed(t, tk) })
 	t.Run("warm page views and the slow file system", func(t *testing.T) { checkWarmPath(t, tk) })
 	t.Run("new release served within 10 s without failed requests", func(t *testing.T) { checkNewRelease(t, tk) })
+	t.Run("asset URLs change with the file, not with the release", func(t *testing.T) { checkAssetVersions(t, tk) })
 	if more != nil {
 		more(t)
 	}
@@ -232,8 +233,11 @@ func checkFrontPage(t *testing.T, tk *task) {
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "wpfleet "+tk.mode+" "+tk.site) {
 		t.Fatalf("front page: %d %.800s", resp.StatusCode, resp.Body)
 	}
-	if got := resp.Header.Get("X-Wpfleet-Release"); got != tk.releases[tk.site] {
+	if got := resp.Header.Get("X-Test-Release"); got != tk.releases[tk.site] {
 		t.Fatalf("front page served by release %q, want %q", got, tk.releases[tk.site])
+	}
+	if got := resp.Header.Get("X-Wpfleet-Release"); got != tk.releases[tk.site] {
+		t.Errorf("the platform publishes release %q (X-Wpfleet-Release), want %q", got, tk.releases[tk.site])
 	}
 	if !strings.Contains(resp.Body, "<!-- wpfleet-release:"+tk.releases[tk.site]+" -->") || !strings.Contains(resp.Body, "wp-block-") {
 		t.Fatalf("front page is not a rendered block theme page: %.800s", resp.Body)
