@@ -63,6 +63,10 @@ const (
 	MetricServerErrors = "ServerErrors"
 	MetricCronFailed   = "CronRunsFailed"
 	MetricCronOK       = "CronRunsOK"
+	// MetricOPcacheTrouble counts the OPcache watcher's "full" and "error"
+	// lines, one metric per pool (Names.PoolMetric): the OPcache is the
+	// task's, shared by the pool's sites.
+	MetricOPcacheTrouble = "OPcacheTrouble"
 )
 
 // logMetrics are the metric filters every pool puts on its log group: one
@@ -111,8 +115,9 @@ func siteAlarms(namespace, site string, target5xxPercent int, cronIntervalSecond
 	}
 }
 
-// poolAlarms watch a pool's service: healthy targets and running tasks.
-func poolAlarms(albSuffix, tgSuffix, clusterName, serviceName pulumi.StringInput, pool string) []alarmSpec {
+// poolAlarms watch a pool's service: healthy targets, running tasks and
+// its OPcache (opcacheMetric in namespace).
+func poolAlarms(albSuffix, tgSuffix, clusterName, serviceName pulumi.StringInput, pool, namespace, opcacheMetric string) []alarmSpec {
 	lbDims := pulumi.StringMap{"LoadBalancer": albSuffix, "TargetGroup": tgSuffix}
 	svcDims := pulumi.StringMap{"ClusterName": clusterName, "ServiceName": serviceName}
 	return []alarmSpec{
@@ -133,6 +138,16 @@ func poolAlarms(albSuffix, tgSuffix, clusterName, serviceName pulumi.StringInput
 				},
 				ComparisonOperator: pulumi.String("GreaterThanThreshold"), Threshold: pulumi.Float64(0),
 				EvaluationPeriods: pulumi.Int(5), DatapointsToAlarm: pulumi.Int(5), TreatMissingData: pulumi.String("notBreaching"),
+			}},
+		// The watcher logs "full" or "error" at most every 5 minutes while
+		// it lasts: scripts run uncached (raise the OPcache per site,
+		// WPFLEET_OPCACHE_SITE_MIB) or old releases stay cached.
+		{"opcache", "pool " + pool + ": OPcache full (PHP runs uncached) or its watcher failing (image/README.md)",
+			cloudwatch.MetricAlarmArgs{
+				Namespace: pulumi.String(namespace), MetricName: pulumi.String(opcacheMetric),
+				Statistic: pulumi.String("Sum"), Period: pulumi.Int(300),
+				ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"), Threshold: pulumi.Float64(1),
+				EvaluationPeriods: pulumi.Int(1), TreatMissingData: pulumi.String("notBreaching"),
 			}},
 	}
 }

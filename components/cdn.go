@@ -217,8 +217,10 @@ func deref(s *string) string {
 	return *s
 }
 
-// NewStaticCachePolicy is the cache policy for static assets: cached a week
-// by default and up to a year, keyed by the query string (?ver=) only.
+// NewStaticCachePolicy is the cache policy for static assets, keyed by the
+// query string (?ver=) only: cached as long as the origin's Cache-Control
+// says (min TTL 0; nginx gives a year to URLs with the platform's content
+// version and ten minutes to others), a week when it says nothing.
 // policyName must be unique in the account.
 func NewStaticCachePolicy(ctx *pulumi.Context, name, policyName string, opts ...pulumi.ResourceOption) (*cloudfront.CachePolicy, error) {
 	return cloudfront.NewCachePolicy(ctx, name, &cloudfront.CachePolicyArgs{

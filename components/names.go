@@ -65,6 +65,10 @@ func (n Names) PoolFamily(pool string) string { return n.Env + "-pool-" + pool }
 // PoolLogGroup receives a pool's container logs.
 func (n Names) PoolLogGroup(pool string) string { return "/wpfleet/" + n.Env + "/pools/" + pool }
 
+// PoolMetric names a metric of one pool's own (one without a Site
+// dimension: its log lines name no site) in MetricNamespace.
+func (n Names) PoolMetric(pool, what string) string { return what + "--" + pool }
+
 // PoolAlarm names an alarm of a pool.
 func (n Names) PoolAlarm(pool, what string) string {
 	return "wpfleet-" + n.Env + "-pool-" + pool + "--" + what

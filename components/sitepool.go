@@ -141,6 +141,12 @@ func (a SitePoolArgs) Validate() error {
 	} else {
 		c.keyed(k("Memory"), fmt.Sprintf("%d CPU units, %d MiB", a.CPU, a.Memory), CheckFargateSize(a.CPU, a.Memory))
 	}
+	if n := len(a.Sites); n > 1 && a.Memory < contract.MinTaskMemoryMiB(n, a.CodeDelivery != CodeEFS) {
+		c.add(invalid(k("Memory"), a.Memory, "at least %d MiB for %d sites: the php container keeps %d MiB from its workers "+
+			"(OPcache %d + %d MiB a site, php-fpm, nginx, the sync agent, wp-cron) and each site needs a %d MiB worker (image/README.md)",
+			contract.MinTaskMemoryMiB(n, a.CodeDelivery != CodeEFS), n, contract.PHPReservedMiB(n, a.CodeDelivery != CodeEFS),
+			contract.OPcacheBaseMiB, contract.OPcacheSiteMiB, contract.PHPWorkerMiB))
+	}
 	c.keyed(k("MinTasks"), fmt.Sprintf("%d-%d", a.MinTasks, a.MaxTasks), CheckTaskCounts(a.MinTasks, a.MaxTasks))
 	c.keyed(k("Capacity"), a.Capacity, a.Capacity.Check())
 	if a.CodeDelivery != CodeLocal && a.CodeDelivery != CodeEFS {
@@ -240,7 +246,8 @@ func NewSitePool(ctx *pulumi.Context, name string, args *SitePoolArgs, opts ...p
 }
 
 // logs creates the pool's log group and the metric filters that turn its
-// JSON lines into per-site metrics (requests, 5xx, cron runs).
+// JSON lines into per-site metrics (requests, 5xx, cron runs) and the
+// pool's OPcache metric.
 func (sp *SitePool) logs(ctx *pulumi.Context, name string, a SitePoolArgs, parent pulumi.ResourceOption) error {
 	p := a.Platform
 	var err error
@@ -262,7 +269,15 @@ func (sp *SitePool) logs(ctx *pulumi.Context, name string, a SitePoolArgs, paren
 			return err
 		}
 	}
-	return nil
+	_, err = cloudwatch.NewLogMetricFilter(ctx, name+"--"+MetricOPcacheTrouble, &cloudwatch.LogMetricFilterArgs{
+		LogGroupName: sp.LogGroup.Name,
+		Pattern:      pulumi.String(contract.OPcacheTroubleFilter),
+		MetricTransformation: cloudwatch.LogMetricFilterMetricTransformationArgs{
+			Namespace: pulumi.String(p.Names.MetricNamespace()), Name: pulumi.String(p.Names.PoolMetric(a.Name, MetricOPcacheTrouble)),
+			Value: pulumi.String("1"), Unit: pulumi.String("Count"),
+		},
+	}, parent)
+	return err
 }
 
 func (sp *SitePool) taskDefinition(ctx *pulumi.Context, name string, a SitePoolArgs, parent pulumi.ResourceOption) error {
@@ -428,6 +443,7 @@ func (sp *SitePool) autoscaling(ctx *pulumi.Context, name string, a SitePoolArgs
 func (sp *SitePool) alarms(ctx *pulumi.Context, name string, a SitePoolArgs, parent pulumi.ResourceOption) error {
 	p := a.Platform
 	_, err := p.createAlarms(ctx, func(what string) string { return p.Names.PoolAlarm(a.Name, what) },
-		poolAlarms(p.AlbSuffix, sp.TargetGroupArnSuffix, p.ClusterName, sp.ServiceName, a.Name), parent)
+		poolAlarms(p.AlbSuffix, sp.TargetGroupArnSuffix, p.ClusterName, sp.ServiceName, a.Name,
+			p.Names.MetricNamespace(), p.Names.PoolMetric(a.Name, MetricOPcacheTrouble)), parent)
 	return err
 }

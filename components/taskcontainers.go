@@ -35,9 +35,10 @@ const (
 	SyncAgentPath = "/usr/local/bin/wpfleet-sync"
 	// SyncInterval is how often the sync agent reads each site's pointer.
 	SyncInterval = "5s"
-	// syncMemoryReservationMiB covers the sync agent's measured peak (81 MiB
-	// unpacking a 313 MiB release, docs/runtime.md) with margin.
-	syncMemoryReservationMiB = 128
+	// syncMemoryReservationMiB covers the sync agent's measured peak (80 MiB
+	// fetching two 313 MiB releases at a time under its Go memory limit,
+	// docs/runtime.md); the php entrypoint leaves the same out of PHP's.
+	syncMemoryReservationMiB = contract.SyncMemoryReservationMiB
 )
 
 // taskSite is what a task's containers need to know about one site.

@@ -84,7 +84,8 @@ func manySites(n, hosts int, extra map[string]any) mutation {
 			}
 			sites = append(sites, s)
 			if i%25 == 0 {
-				pools = append(pools, map[string]any{"name": fmt.Sprintf("p%d", i/25), "sites": []any{}})
+				// 25 sites need 3200 MiB (contract.MinTaskMemoryMiB).
+				pools = append(pools, map[string]any{"name": fmt.Sprintf("p%d", i/25), "sites": []any{}, "taskCpu": 1024, "taskMemory": 4096})
 			}
 			p := pools[len(pools)-1]
 			p["sites"] = append(p["sites"].([]any), name)

@@ -56,7 +56,7 @@ func TestAlarms(t *testing.T) {
 					"three cron intervals without a successful run")
 			}
 			for pool := range poolSites(t, stack) {
-				want = append(want, names.PoolAlarm(pool, "no-healthy-targets"), names.PoolAlarm(pool, "tasks-below-desired"))
+				want = append(want, names.PoolAlarm(pool, "no-healthy-targets"), names.PoolAlarm(pool, "tasks-below-desired"), names.PoolAlarm(pool, "opcache"))
 				sp := component(t, res, "SitePool", stack+"-"+pool)
 				tg := onlyOne(t, res.Descendants(sp.URN), "aws:lb/targetGroup:TargetGroup", pool)
 				h := byName[names.PoolAlarm(pool, "no-healthy-targets")].Inputs
@@ -64,6 +64,12 @@ func TestAlarms(t *testing.T) {
 				tasks := byName[names.PoolAlarm(pool, "tasks-below-desired")].Inputs
 				assert.Equal(t, "desired - running", at(tasks, "metricQueries.2.expression"))
 				assert.Equal(t, "ECS/ContainerInsights", at(tasks, "metricQueries.0.metric.namespace"))
+				// The OPcache watcher's "full"/"error" lines (at most one per 5 minutes) alarm at once.
+				op := byName[names.PoolAlarm(pool, "opcache")].Inputs
+				assert.Equal(t, names.PoolMetric(pool, components.MetricOPcacheTrouble), op["metricName"])
+				assert.Equal(t, names.MetricNamespace(), op["namespace"])
+				assert.EqualValues(t, 300, op["period"])
+				assert.EqualValues(t, 1, op["threshold"])
 			}
 			for _, k := range []string{"efs-metered-throughput", "db-cpu", "db-connections", "db-freeable-memory", "db-acu"} {
 				want = append(want, names.Alarm(k))
@@ -94,11 +100,16 @@ func TestMetricFilters(t *testing.T) {
 				d := res.Descendants(sp.URN)
 				lg := onlyOne(t, d, "aws:cloudwatch/logGroup:LogGroup", pool)
 				patterns := map[string]string{}
+				opcache := components.NamesFor(stack).PoolMetric(pool, components.MetricOPcacheTrouble)
 				for _, f := range ofType(d, "aws:cloudwatch/logMetricFilter:LogMetricFilter") {
 					assert.Equal(t, lg.Outputs["name"], f.Inputs["logGroupName"])
 					m := at(f.Inputs, "metricTransformation")
 					assert.Equal(t, ns, at(m, "namespace"))
-					assert.Equal(t, map[string]any{"Site": "$.site"}, at(m, "dimensions"), "one metric per site")
+					if at(m, "name") == opcache {
+						assert.Nil(t, at(m, "dimensions"), "the task's OPcache: one metric for the pool")
+					} else {
+						assert.Equal(t, map[string]any{"Site": "$.site"}, at(m, "dimensions"), "one metric per site")
+					}
 					assert.Equal(t, "1", at(m, "value"))
 					patterns[str(at(m, "name"))] = str(f.Inputs["pattern"])
 					produced[str(at(m, "name"))] = true
@@ -108,6 +119,7 @@ func TestMetricFilters(t *testing.T) {
 					components.MetricServerErrors: `{ $.site = "*" && $.status >= 500 }`,
 					components.MetricCronFailed:   `{ $.wpfleet = "cron" && $.status = "failed" }`,
 					components.MetricCronOK:       `{ $.wpfleet = "cron" && $.status = "ok" }`,
+					opcache:                       `{ $.wpfleet = "opcache" && ($.status = "full" || $.status = "error") }`,
 				}, patterns, pool)
 			}
 			// Every alarm on the environment's namespace watches a metric a filter produces.

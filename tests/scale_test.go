@@ -46,7 +46,7 @@ func TestGraphGrowsLinearlyWithSites(t *testing.T) {
 		return c1 + perSite*(n-1) + perPool*(pools(n)-1) + 3*(certificates(n)-1)
 	}
 	perPool := count(26) - expect(26, 0)
-	assert.Equal(t, 18, perPool, "a pool: its component and 17 resources")
+	assert.Equal(t, 20, perPool, "a pool: its component and 19 resources")
 	for _, n := range []int{3, 10, 11, 25, 50, 51} {
 		assert.Equalf(t, expect(n, perPool), count(n), "%d sites", n)
 	}

@@ -181,8 +181,8 @@ func TestPerPoolResources(t *testing.T) {
 				}
 				assert.Equal(t, map[string]int{
 					"aws:appautoscaling/policy:Policy": 2, "aws:appautoscaling/target:Target": 1,
-					"aws:cloudwatch/logGroup:LogGroup": 1, "aws:cloudwatch/logMetricFilter:LogMetricFilter": 4,
-					"aws:cloudwatch/metricAlarm:MetricAlarm": 2, "aws:ecs/service:Service": 1,
+					"aws:cloudwatch/logGroup:LogGroup": 1, "aws:cloudwatch/logMetricFilter:LogMetricFilter": 5,
+					"aws:cloudwatch/metricAlarm:MetricAlarm": 3, "aws:ecs/service:Service": 1,
 					"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:iam/role:Role": 2, "aws:iam/rolePolicy:RolePolicy": 2,
 					"aws:lb/targetGroup:TargetGroup": 1,
 				}, count, pool)

@@ -67,6 +67,44 @@ const (
 // memory").
 const SyncMemoryReservationMiB = 128
 
+// How the php entrypoint splits a task's memory (image/README.md, "php-fpm
+// pools: size for N sites"; tests/runtime TestImageFiles runs the
+// entrypoint against these): the OPcache (OPcacheBaseMiB + OPcacheSiteMiB
+// per site, shared by every pool), php-fpm's master, nginx, the sync agent
+// in local mode, wp-cron (two WP-CLI runs at a time) and the OPcache
+// watcher are kept out; the rest is PHP workers of PHPWorkerMiB, at least
+// one per site when a pool serves several.
+const (
+	OPcacheBaseMiB  = 32
+	OPcacheSiteMiB  = 48
+	PHPWorkerMiB    = 64
+	fpmMasterMiB    = 32
+	nginxMiB        = 64
+	cronMiB         = 128
+	opcacheWatchMiB = 16
+)
+
+// PHPReservedMiB is the task memory the php entrypoint keeps from the PHP
+// workers of a pool of sites sites (local: releases copied by the sync agent).
+func PHPReservedMiB(sites int, local bool) int {
+	sync := 0
+	if local {
+		sync = SyncMemoryReservationMiB
+	}
+	return OPcacheBaseMiB + OPcacheSiteMiB*sites + fpmMasterMiB + nginxMiB + sync + cronMiB + opcacheWatchMiB
+}
+
+// MinTaskMemoryMiB is the smallest task memory the php entrypoint starts a
+// pool of sites sites with: one PHP worker a site beside what it reserves. A
+// pool of one site always starts (with two workers at least); 512 MiB is
+// Fargate's and the entrypoint's floor.
+func MinTaskMemoryMiB(sites int, local bool) int {
+	if sites <= 1 {
+		return 512
+	}
+	return max(512, PHPReservedMiB(sites, local)+PHPWorkerMiB*sites)
+}
+
 // Optional php container variable: OPcache MiB per site of the pool
 // (default 48; the entrypoint sizes the OPcache as 32 + this × sites and
 // leaves it out of the workers' memory). For sites whose live release
@@ -91,6 +129,9 @@ const (
 	OPcacheFullFilter   = `{ $.wpfleet = "opcache" && $.status = "full" }`
 	OPcacheErrorFilter  = `{ $.wpfleet = "opcache" && $.status = "error" }`
 	OPcacheResetPattern = `{ $.wpfleet = "opcache" && $.status = "reset" }`
+	// OPcacheTroubleFilter counts both "full" and "error" lines: the pool's
+	// metric filter and alarm (components).
+	OPcacheTroubleFilter = `{ $.wpfleet = "opcache" && ($.status = "full" || $.status = "error") }`
 )
 
 // The nginx container.

@@ -190,6 +190,30 @@ func TestImageFiles(t *testing.T) {
 			reserved[c.mode], _ = strconv.Atoi(m[1])
 		}
 	}
+	// The smallest task memory SitePool accepts for N sites
+	// (contract.MinTaskMemoryMiB) is the smallest the entrypoint starts
+	// with, and it reserves what contract.PHPReservedMiB says.
+	for _, mode := range []string{"local", "efs"} {
+		for _, n := range []int{2, 3, 11, 25} {
+			var names []string
+			for i := range n {
+				names = append(names, fmt.Sprintf("s%d", i))
+			}
+			local := mode == "local"
+			min := contract.MinTaskMemoryMiB(n, local)
+			for _, mem := range []int{min, min - 1} {
+				out, err := run("image/php/wpfleet-php-entrypoint", "WPFLEET_SITES="+strings.Join(names, " "), fmt.Sprintf("WPFLEET_TASK_MEMORY_MIB=%d", mem),
+					"WPFLEET_TASK_CPU=4096", "WPFLEET_CODE_DELIVERY="+mode, "--print-env")
+				if (err == nil) != (mem == min) {
+					t.Errorf("%d sites, %s mode, %d MiB (contract.MinTaskMemoryMiB: %d): entrypoint %v\n%s", n, mode, mem, min, err, out)
+				}
+				m := regexp.MustCompile(`reserved MiB=(\d+)`).FindStringSubmatch(out)
+				if err == nil && (m == nil || m[1] != strconv.Itoa(contract.PHPReservedMiB(n, local))) {
+					t.Errorf("%d sites, %s mode: the entrypoint reserves %v MiB, contract.PHPReservedMiB %d", n, mode, m, contract.PHPReservedMiB(n, local))
+				}
+			}
+		}
+	}
 	if got := reserved["local"] - reserved["efs"]; got != contract.SyncMemoryReservationMiB {
 		t.Errorf("the php entrypoint reserves %d MiB for the sync agent in local mode, the task definition %d MiB (contract.SyncMemoryReservationMiB)", got, contract.SyncMemoryReservationMiB)
 	}
