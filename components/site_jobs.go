@@ -73,21 +73,8 @@ func (s *WordPressSite) jobs(ctx *pulumi.Context, name string, a WordPressSiteAr
 			r.dbHost = ex[0]
 			return containersJSON(r.jobContainers(ts[0], command))
 		})
-		td, err := ecs.NewTaskDefinition(ctx, name+"--job-"+job.Name, &ecs.TaskDefinitionArgs{
-			Family:                  pulumi.String(names.JobFamily(a.Name, job.Name)),
-			Cpu:                     pulumi.String(strconv.Itoa(jobCPU)),
-			Memory:                  pulumi.String(strconv.Itoa(jobMemory)),
-			NetworkMode:             pulumi.String("awsvpc"),
-			RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
-			RuntimePlatform: ecs.TaskDefinitionRuntimePlatformArgs{
-				OperatingSystemFamily: pulumi.String("LINUX"), CpuArchitecture: pulumi.String(p.Runtime.CPUArchitecture),
-			},
-			ExecutionRoleArn:     roles.execution.Arn,
-			TaskRoleArn:          roles.task.Arn,
-			ContainerDefinitions: containers,
-			Volumes:              siteVolumes([]*WordPressSite{s}, p.FileSystemId, true),
-			Tags:                 tags,
-		}, parent)
+		td, err := ecs.NewTaskDefinition(ctx, name+"--job-"+job.Name, roles.fargateTask(p, names.JobFamily(a.Name, job.Name),
+			jobCPU, jobMemory, containers, siteVolumes([]*WordPressSite{s}, p.FileSystemId, true), tags), parent)
 		if err != nil {
 			return err
 		}
@@ -133,6 +120,27 @@ func siteVolumes(sites []*WordPressSite, fsID pulumi.StringInput, local bool) ec
 // taskRoles are a task's execution role (pull images, write logs, read the
 // sites' secrets) and task role (what the code may do).
 type taskRoles struct{ execution, task *iam.Role }
+
+// fargateTask is the task definition every wpfleet task has: Fargate,
+// awsvpc, Linux on the platform's CPU architecture, these two roles.
+func (r taskRoles) fargateTask(p *Platform, family string, cpu, memory int, containers pulumi.StringInput,
+	volumes ecs.TaskDefinitionVolumeArray, tags pulumi.StringMapInput) *ecs.TaskDefinitionArgs {
+	return &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(family),
+		Cpu:                     pulumi.String(strconv.Itoa(cpu)),
+		Memory:                  pulumi.String(strconv.Itoa(memory)),
+		NetworkMode:             pulumi.String("awsvpc"),
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		RuntimePlatform: ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"), CpuArchitecture: pulumi.String(p.Runtime.CPUArchitecture),
+		},
+		ExecutionRoleArn:     r.execution.Arn,
+		TaskRoleArn:          r.task.Arn,
+		ContainerDefinitions: containers,
+		Volumes:              volumes,
+		Tags:                 tags,
+	}
+}
 
 // newTaskRoles creates the roles of tasks serving sites: the execution role
 // pulls images, writes logGroup and reads the sites' two secrets each; the

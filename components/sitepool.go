@@ -2,7 +2,6 @@ package components
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -296,23 +295,10 @@ func (sp *SitePool) taskDefinition(ctx *pulumi.Context, name string, a SitePoolA
 		r.dbHost, r.realIPFrom = ex[0], append([]string{ex[1]}, a.CloudFrontCIDRs...)
 		return containersJSON(r.poolContainers(ts))
 	})
-	td := &ecs.TaskDefinitionArgs{
-		Family:                  pulumi.String(p.Names.PoolFamily(a.Name)),
-		Cpu:                     pulumi.String(strconv.Itoa(a.CPU)),
-		Memory:                  pulumi.String(strconv.Itoa(a.Memory)),
-		NetworkMode:             pulumi.String("awsvpc"),
-		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
-		RuntimePlatform: ecs.TaskDefinitionRuntimePlatformArgs{
-			OperatingSystemFamily: pulumi.String("LINUX"), CpuArchitecture: pulumi.String(p.Runtime.CPUArchitecture),
-		},
-		ExecutionRoleArn:     roles.execution.Arn,
-		TaskRoleArn:          roles.task.Arn,
-		ContainerDefinitions: containers,
-		// FastCGI goes over Unix sockets in a volume of the task's own: php
-		// writes them, nginx reads them (image/README.md).
-		Volumes: append(siteVolumes(a.Sites, p.FileSystemId, a.CodeDelivery == CodeLocal), ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(contract.FPMVolume)}),
-		Tags:    tagInput(p.Tags),
-	}
+	// FastCGI goes over Unix sockets in a volume of the task's own: php
+	// writes them, nginx reads them (image/README.md).
+	volumes := append(siteVolumes(a.Sites, p.FileSystemId, a.CodeDelivery == CodeLocal), ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(contract.FPMVolume)})
+	td := roles.fargateTask(p, p.Names.PoolFamily(a.Name), a.CPU, a.Memory, containers, volumes, tagInput(p.Tags))
 	if a.EphemeralStorageGiB > 0 {
 		td.EphemeralStorage = ecs.TaskDefinitionEphemeralStorageArgs{SizeInGib: pulumi.Int(a.EphemeralStorageGiB)}
 	}
